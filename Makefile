@@ -1,0 +1,39 @@
+# 社区营造知识库 — `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+INSTALLED := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format superuser
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED) ## Create the virtualenv and install dependencies
+
+run: install ## Set up (database, demo content, search index) and serve on 127.0.0.1:$(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_content
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install ## Run the whole test suite
+	$(PY) -m pytest
+
+lint: install ## Check lint and formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Fix lint and formatting where safe
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+superuser: install ## Create an admin account for the Wagtail admin (/admin/)
+	$(PY) manage.py createsuperuser

@@ -1,0 +1,130 @@
+"""The case library: one community's story per page, in sections that compare across cases."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.search import index
+
+from kb.core.blocks import CaseBodyBlock
+from kb.core.models import IndexPage, KnowledgePage
+
+YEAR_VALIDATORS = [MinValueValidator(1949), MaxValueValidator(2100)]
+
+
+class CaseIndexPage(IndexPage):
+    child_model = None  # set below, once CasePage exists
+    subpage_types = ["cases.CasePage"]
+    parent_page_types = ["core.HomePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "案例库首页"
+
+    def get_children_queryset(self):
+        return (
+            super()
+            .get_children_queryset()
+            .select_related("region", "community_type")
+            .prefetch_related("issues")
+        )
+
+
+class CasePage(KnowledgePage):
+    type_key = "case"
+    type_label = "案例"
+
+    region = models.ForeignKey(
+        "vocabularies.Region", verbose_name="地区", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="cases",
+    )  # fmt: skip
+    community_type = models.ForeignKey(
+        "vocabularies.CommunityType", verbose_name="社区类型", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="cases",
+    )  # fmt: skip
+    year_start = models.PositiveSmallIntegerField(
+        "起始年份", null=True, blank=True, validators=YEAR_VALIDATORS
+    )
+    year_end = models.PositiveSmallIntegerField("结束年份", null=True, blank=True, validators=YEAR_VALIDATORS)
+    scale = models.CharField("规模", max_length=200, blank=True, help_text="如：28个社区、约13万人")
+    issues = ParentalManyToManyField(
+        "vocabularies.Issue", verbose_name="议题", blank=True, related_name="cases"
+    )
+    actors = ParentalManyToManyField(
+        "vocabularies.Actor", verbose_name="治理主体", blank=True, related_name="cases"
+    )
+    methods = ParentalManyToManyField(
+        "vocabularies.Method", verbose_name="方法与机制", blank=True, related_name="cases"
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="封面图", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    body = StreamField(CaseBodyBlock(), verbose_name="正文", blank=True)
+    principles = ParentalManyToManyField(
+        "principles.PrinciplePage", verbose_name="相关原则", blank=True, related_name="cited_by_cases"
+    )
+    policies = ParentalManyToManyField(
+        "policies.PolicyPage", verbose_name="相关政策", blank=True, related_name="cited_by_cases"
+    )
+    related_cases = ParentalManyToManyField(
+        "self", verbose_name="相关案例", blank=True, symmetrical=False, related_name="cited_by_cases"
+    )
+
+    content_panels = KnowledgePage.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("region"),
+                FieldPanel("community_type"),
+                FieldRowPanel([FieldPanel("year_start"), FieldPanel("year_end")]),
+                FieldPanel("scale"),
+            ],
+            heading="基本信息",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("issues"), FieldPanel("actors"), FieldPanel("methods")],
+            heading="分类",
+        ),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("principles"), FieldPanel("policies"), FieldPanel("related_cases")],
+            heading="关联",
+        ),
+        *KnowledgePage.source_panels,
+    ]
+    search_fields = KnowledgePage.search_fields + [
+        index.SearchField("scale"),
+        index.SearchField("body"),
+        index.RelatedFields("issues", [index.SearchField("name")]),
+        index.RelatedFields("actors", [index.SearchField("name")]),
+        index.RelatedFields("methods", [index.SearchField("name")]),
+        index.FilterField("year_start"),
+    ]
+    parent_page_types = ["cases.CaseIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "案例"
+        verbose_name_plural = "案例"
+
+    def clean(self):
+        super().clean()
+        if self.year_start and self.year_end and self.year_end < self.year_start:
+            raise ValidationError({"year_end": "结束年份不能早于起始年份。"})
+
+    @property
+    def years_display(self):
+        if self.year_start and self.year_end and self.year_end != self.year_start:
+            return f"{self.year_start}—{self.year_end}年"
+        if self.year_start:
+            return f"{self.year_start}年起"
+        if self.year_end:
+            return f"至{self.year_end}年"
+        return ""
+
+
+CaseIndexPage.child_model = CasePage

@@ -1,0 +1,45 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.core.importer import ImportFailed, collect_files, import_files
+from kb.core.sections import TYPE_LABELS
+
+
+class Command(BaseCommand):
+    help = (
+        "Import pages from Markdown files with YAML front matter (INTERFACES.md §3). "
+        "All or nothing: one bad file and nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="a .md file or a folder of them")
+        parser.add_argument("--publish", action="store_true", help="publish the pages (default: drafts)")
+        parser.add_argument("--dry-run", action="store_true", help="validate everything, write nothing")
+        parser.add_argument(
+            "--create-terms",
+            action="store_true",
+            help="add unknown vocabulary values instead of rejecting them",
+        )
+
+    def handle(self, *args, paths, publish, dry_run, create_terms, **options):
+        try:
+            result = import_files(
+                collect_files(paths), publish=publish, dry_run=dry_run, create_terms=create_terms
+            )
+        except ImportFailed as failure:
+            for problem in failure.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"导入失败：{len(failure.problems)} 个问题，未写入任何内容。") from None
+        verbosity = options["verbosity"]
+        if verbosity > 1:
+            for plan in result.plans:
+                self.stdout.write(f"{plan.action:6} {plan.type_key:9} {plan.slug}  ({plan.file})")
+        for vocabulary, name in result.new_terms:
+            self.stdout.write(f"新词条 {vocabulary}: {name}")
+        for path in result.new_regions:
+            self.stdout.write(f"新地区: {path}")
+        summary = "，".join(
+            f"{TYPE_LABELS[key]} 新建 {c['create']} 更新 {c['update']}" for key, c in result.counts().items()
+        )
+        state = "已发布" if publish else "存为草稿"
+        prefix = "[试运行，未写入] " if dry_run else ""
+        self.stdout.write(self.style.SUCCESS(f"{prefix}{len(result.plans)} 个文件（{summary}），{state}。"))

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from kb.core.sections import SECTIONS, page_model
+from kb.core.site_structure import ensure_site_structure
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the page tree and import the demo content from fixtures/ with the editors' importer, "
+        "published. Skipped when the site already has content, so a second run keeps edits."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="import even if content exists (updates by slug)"
+        )
+
+    def handle(self, *args, force=False, **options):
+        ensure_site_structure()
+        has_content = any(page_model(key).objects.exists() for key, *_ in SECTIONS)
+        if has_content and not force:
+            self.stdout.write("站点已有内容，跳过示例内容导入（--force 可强制按 slug 更新）。")
+        else:
+            call_command("import_content", str(settings.DEMO_CONTENT_DIR), publish=True, stdout=self.stdout)
+        call_command("update_index", verbosity=0)
+        call_command("rebuild_references_index", verbosity=0)

@@ -1,0 +1,76 @@
+"""The fixed top of the page tree: a home page and one index page per content type."""
+
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from .models import HomePage
+from .sections import SECTIONS, index_model
+
+HOME_INTRO = (
+    "汇集各地社区营造与社区治理的案例、原则、政策和培训课程：看看别的社区怎样解决同样的问题，"
+    "理解做法背后的理念，查到相关的政策依据，再把它们组织成培训课程。"
+)
+INDEX_PAGES = {
+    "case": (
+        "cases",
+        "案例库",
+        "按议题、地区、社区类型查找各地社区解决问题的完整过程：谁参与、怎么做、定了什么规则、效果如何、有哪些教训。",
+    ),
+    "policy": (
+        "policies",
+        "政策库",
+        "与社区治理相关的政策文件，附发文机关、发文字号、层级、日期与时效性，以及文件之间的修订、废止和依据关系。",
+    ),
+    "principle": (
+        "principles",
+        "原则与理念",
+        "社区营造工作背后的原则与理念，按体系归类，并列出体现它们的案例、政策和课程。",
+    ),
+    "course": (
+        "courses",
+        "培训课程",
+        "由案例、原则和政策组成的培训课程，每个单元列出时长、目标、活动方法和所用材料。",
+    ),
+}
+
+
+@transaction.atomic
+def ensure_site_structure():
+    """Create the home page and the four index pages if missing; return the home page."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's first migration leaves a placeholder "Welcome" page as the site root.
+        placeholders = [
+            page for page in root.get_children() if type(page.specific) is Page and page.numchild == 0
+        ]
+        for page in placeholders:
+            page.slug = f"placeholder-{page.pk}"
+            page.save(update_fields=["slug"])
+        home = root.add_child(instance=HomePage(title="社区营造知识库", slug="home", intro=HOME_INTRO))
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="社区营造知识库",
+            )
+        else:
+            site.root_page = home
+            site.site_name = site.site_name or "社区营造知识库"
+            site.save()
+        for page in placeholders:
+            page.delete()
+    for key, _, _, _ in SECTIONS:
+        model = index_model(key)
+        if not model.objects.exists():
+            slug, title, intro = INDEX_PAGES[key]
+            home.add_child(instance=model(title=title, slug=slug, intro=intro))
+    return home
+
+
+def index_page_for(type_key):
+    ensure_site_structure()
+    return index_model(type_key).objects.first()

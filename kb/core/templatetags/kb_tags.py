@@ -1,0 +1,52 @@
+"""Small template helpers for the public site."""
+
+from django import template
+from django.utils.text import slugify
+
+register = template.Library()
+
+
+@register.filter
+def live(pages):
+    """The live pages among `pages` (a related manager, queryset or list), in their given order."""
+    if pages is None:
+        return []
+    if hasattr(pages, "all"):
+        pages = pages.all()
+    return [page for page in pages if getattr(page, "live", False)]
+
+
+@register.filter
+def names(terms, separator="、"):
+    """Join the names of vocabulary terms (or any objects) with the Chinese enumeration comma."""
+    if terms is None:
+        return ""
+    if hasattr(terms, "all"):
+        terms = terms.all()
+    return separator.join(str(getattr(term, "name", term)) for term in terms)
+
+
+@register.filter
+def anchor(text):
+    """A fragment identifier for a heading; keeps Chinese characters."""
+    return slugify(str(text or ""), allow_unicode=True) or "section"
+
+
+@register.filter
+def startswith(value, prefix):
+    return bool(prefix) and str(value or "").startswith(str(prefix))
+
+
+@register.filter
+def is_outdated(validity):
+    """Whether a policy's validity term marks it as no longer the current text."""
+    return getattr(validity, "name", "") in {"已废止", "已修订", "失效", "已失效"}
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key], or "" when absent: for looking up a label by a variable key."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -1,0 +1,36 @@
+import textwrap
+
+import pytest
+import yaml
+
+from kb.core.sections import index_model
+from kb.core.site_structure import ensure_site_structure
+
+
+@pytest.fixture
+def home(db):
+    return ensure_site_structure()
+
+
+@pytest.fixture
+def indexes(home):
+    """The four index pages, by type key."""
+    return {key: index_model(key).objects.get() for key in ("case", "policy", "principle", "course")}
+
+
+@pytest.fixture
+def write_md(tmp_path):
+    """Write one import file: front matter from a dict (or raw text), then a Markdown body."""
+
+    def write(name, meta, body="正文。", folder=None):
+        directory = tmp_path / (folder or "content")
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / name
+        if isinstance(meta, dict):
+            front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+            path.write_text(f"---\n{front}---\n{textwrap.dedent(body)}", encoding="utf-8")
+        else:
+            path.write_text(meta, encoding="utf-8")
+        return path
+
+    return write

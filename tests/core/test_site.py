@@ -1,0 +1,57 @@
+import pytest
+
+from kb.core.sections import SECTIONS
+from tests.factories import CasePageFactory
+
+
+def test_home_page_leads_to_every_section_and_to_search(client, indexes):
+    html = client.get("/").content.decode()
+    for key, label, *_ in SECTIONS:
+        assert f'href="{indexes[key].url}"' in html, key
+        assert label in html
+    assert 'action="/search/"' in html
+    assert 'lang="zh-Hans"' in html
+
+
+def test_site_structure_is_idempotent_and_replaces_wagtail_placeholder(home):
+    from wagtail.models import Page, Site
+
+    from kb.core.site_structure import ensure_site_structure
+
+    assert ensure_site_structure().pk == home.pk
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()
+
+
+def test_unknown_page_is_a_chinese_404(client, home):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_interim_search_finds_chinese_words(client, indexes):
+    CasePageFactory(parent=indexes["case"], title="停车难的协商", summary="居民议事解决停车。")
+    CasePageFactory(parent=indexes["case"], title="宠物管理", summary="文明养犬。")
+    html = client.get("/search/", {"q": "停车"}).content.decode()
+    assert "停车难的协商" in html and "宠物管理" not in html
+
+
+@pytest.mark.parametrize("params", [{"q": "长" * 201}, {"q": "停车", "type": "story"}])
+def test_bad_search_parameters_answer_400_in_chinese(client, home, params):
+    response = client.get("/search/", params)
+    assert response.status_code == 400
+    assert "搜索词过长" in response.content.decode() or "未知的内容类型" in response.content.decode()
+
+
+def test_admin_speaks_chinese(client, db):
+    html = client.get("/admin/login/").content.decode()
+    assert "登录" in html
+
+
+@pytest.mark.parametrize("type_key", ["case", "policy", "principle", "course"])
+def test_admin_can_open_the_add_form_for_each_type(admin_client, indexes, type_key):
+    index = indexes[type_key]
+    model = index.child_model
+    url = f"/admin/pages/add/{model._meta.app_label}/{model._meta.model_name}/{index.pk}/"
+    response = admin_client.get(url)
+    assert response.status_code == 200
