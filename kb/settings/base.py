@@ -87,6 +87,8 @@ TEMPLATES = [
 ]
 
 # SQLite under var/ unless DATABASE_URL names another database (PostgreSQL, for one).
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'kb.sqlite3'}",

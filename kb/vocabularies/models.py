@@ -130,6 +130,19 @@ class Region(index.Indexed, models.Model):
     def __str__(self):
         return self.path
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            old_path = None
+            if self.pk:
+                old_path = Region.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+            self.path = self._computed_path()
+            self.depth = self.path.count(REGION_SEPARATOR) + 1
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # A renamed or moved place carries its descendants' paths with it.
+                for child in self.children.all():
+                    child.save()
+
     @property
     def is_municipality(self):
         return self.depth == 1 and self.name in MUNICIPALITIES
@@ -149,19 +162,6 @@ class Region(index.Indexed, models.Model):
                 raise ValidationError({"parent": "上级地区不能是它自己或它的下级。"})
             ancestor = ancestor.parent
         split_region_path(self._computed_path())
-
-    def save(self, *args, **kwargs):
-        with transaction.atomic():
-            old_path = None
-            if self.pk:
-                old_path = Region.objects.filter(pk=self.pk).values_list("path", flat=True).first()
-            self.path = self._computed_path()
-            self.depth = self.path.count(REGION_SEPARATOR) + 1
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                # A renamed or moved place carries its descendants' paths with it.
-                for child in self.children.all():
-                    child.save()
 
     def _computed_path(self):
         if self.parent is None:

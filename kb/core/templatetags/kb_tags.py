@@ -5,6 +5,9 @@ from django.utils.text import slugify
 
 register = template.Library()
 
+# Validity terms (DOMAIN.md) under which a policy's text is no longer the one in force.
+OUTDATED_VALIDITY = {"已废止", "已修订"}
+
 
 @register.filter
 def live(pages):
@@ -40,7 +43,7 @@ def startswith(value, prefix):
 @register.filter
 def is_outdated(validity):
     """Whether a policy's validity term marks it as no longer the current text."""
-    return getattr(validity, "name", "") in {"已废止", "已修订", "失效", "已失效"}
+    return getattr(validity, "name", "") in OUTDATED_VALIDITY
 
 
 @register.filter
