@@ -1,51 +1,66 @@
-"""Site search page.
+"""GET /api/search/ (JSON) and /search/ (HTML): the same query string drives both (INTERFACES §4)."""
 
-Interim: a plain containment match over titles and summaries, which at least finds Chinese words
-(stock Wagtail search does not segment Chinese). The faceted, ranked search of the search issue
-replaces the body of `search_pages` and keeps this view's query string.
-"""
+import math
 
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from kb.core.sections import SECTIONS, TYPE_LABELS, page_model
+from kb.core.sections import TYPE_LABELS
 
-MAX_QUERY_LENGTH = 200
-
-
-def search_pages(query, type_key=None):
-    results = []
-    for key, _, _, _ in SECTIONS:
-        if type_key and key != type_key:
-            continue
-        model = page_model(key)
-        pages = model.objects.live().public()
-        for word in query.split():
-            pages = pages.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-        results.extend(pages.order_by("title"))
-    return results
+from .documents import FACETS
+from .query import SORTS, BadQuery
+from .service import search
 
 
-def search(request):
-    query = request.GET.get("q", "").strip()
-    type_key = request.GET.get("type", "").strip()
-    error = ""
-    if len(query) > MAX_QUERY_LENGTH:
-        error = f"搜索词过长（最多 {MAX_QUERY_LENGTH} 个字符）。"
-    elif type_key and type_key not in TYPE_LABELS:
-        error = "未知的内容类型。"
-    results = search_pages(query, type_key or None) if query and not error else []
-    page = Paginator(results, 20).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "search/search.html",
-        {
-            "query": query,
-            "type": type_key,
-            "types": TYPE_LABELS,
-            "results": page,
-            "error": error,
-        },
-        status=400 if error else 200,
+@require_GET
+def search_api(request):
+    try:
+        results = search(request.GET)
+    except BadQuery as error:
+        return JsonResponse({"error": str(error)}, status=400, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(results.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+def _without(params, facet, value):
+    """The query string with one filter value (or the page) removed: a chip's link."""
+    copy = params.copy()
+    copy.setlist(facet, [v for v in params.getlist(facet) if v != value])
+    copy.pop("page", None)
+    return copy.urlencode()
+
+
+@require_GET
+def search_page(request):
+    params = request.GET
+    context = {
+        "query": params.get("q", "").strip(),
+        "facet_labels": FACETS,
+        "sorts": SORTS,
+        "types": TYPE_LABELS,
+    }
+    try:
+        results = search(params)
+    except BadQuery as error:
+        context["error"] = str(error)
+        return render(request, "search/search.html", context, status=400)
+    query = results.query
+    pages = max(1, math.ceil(results.total / query.page_size))
+    chips = [
+        {"facet": FACETS[facet], "value": TYPE_LABELS.get(value, value) if facet == "type" else value,
+         "remove": _without(params, facet, value)}
+        for facet, values in query.filters.items()
+        for value in values
+    ]  # fmt: skip
+    context.update(
+        results=results,
+        hits=results.hits,
+        chips=chips,
+        sort=query.sort,
+        page=query.page,
+        pages=pages,
+        previous_page=query.page - 1 if query.page > 1 else None,
+        next_page=query.page + 1 if query.page < pages else None,
+        searched=bool(context["query"] or query.filters),
     )
+    return render(request, "search/search.html", context)

@@ -1,7 +1,6 @@
 import pytest
 
 from kb.core.sections import SECTIONS
-from tests.factories import CasePageFactory
 
 
 def test_home_page_leads_to_every_section_and_to_search(client, indexes):
@@ -27,20 +26,6 @@ def test_unknown_page_is_a_chinese_404(client, home):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
-
-
-def test_interim_search_finds_chinese_words(client, indexes):
-    CasePageFactory(parent=indexes["case"], title="停车难的协商", summary="居民议事解决停车。")
-    CasePageFactory(parent=indexes["case"], title="宠物管理", summary="文明养犬。")
-    html = client.get("/search/", {"q": "停车"}).content.decode()
-    assert "停车难的协商" in html and "宠物管理" not in html
-
-
-@pytest.mark.parametrize("params", [{"q": "长" * 201}, {"q": "停车", "type": "story"}])
-def test_bad_search_parameters_answer_400_in_chinese(client, home, params):
-    response = client.get("/search/", params)
-    assert response.status_code == 400
-    assert "搜索词过长" in response.content.decode() or "未知的内容类型" in response.content.decode()
 
 
 def test_admin_speaks_chinese(client, db):

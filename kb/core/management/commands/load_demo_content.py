@@ -24,5 +24,6 @@ class Command(BaseCommand):
             self.stdout.write("站点已有内容，跳过示例内容导入（--force 可强制按 slug 更新）。")
         else:
             call_command("import_content", str(settings.DEMO_CONTENT_DIR), publish=True, stdout=self.stdout)
+        call_command("rebuild_search_index", verbosity=0)
         call_command("update_index", verbosity=0)
         call_command("rebuild_references_index", verbosity=0)

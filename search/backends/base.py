@@ -1,0 +1,74 @@
+"""The one interface every search backend implements, and the result shape they all return."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Hit:
+    page_id: int
+    title: str
+    url: str
+    type: str
+    summary: str
+    highlight: str
+    date: str
+    score: float = 0.0
+
+    def as_json(self):
+        return {
+            "title": self.title,
+            "url": self.url,
+            "type": self.type,
+            "summary": self.summary,
+            "highlight": self.highlight,
+            "date": self.date,
+        }
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+    def as_json(self):
+        return {"value": self.value, "label": self.label, "count": self.count, "selected": self.selected}
+
+
+@dataclass
+class SearchResults:
+    query: object  # SearchQuery
+    backend: str
+    total: int
+    hits: list
+    facets: dict = field(default_factory=dict)  # facet → [FacetValue]
+
+    def as_json(self):
+        return {
+            "query": self.query.q,
+            "backend": self.backend,
+            "total": self.total,
+            "page": self.query.page,
+            "page_size": self.query.page_size,
+            "results": [hit.as_json() for hit in self.hits],
+            "facets": {name: [v.as_json() for v in values] for name, values in self.facets.items()},
+        }
+
+
+class SearchBackend:
+    name = ""
+
+    def index(self, documents):
+        """Add or replace the entries of these SearchDocuments."""
+        raise NotImplementedError
+
+    def remove(self, page_ids):
+        raise NotImplementedError
+
+    def clear(self):
+        raise NotImplementedError
+
+    def search(self, query):
+        """SearchResults for a validated SearchQuery."""
+        raise NotImplementedError

@@ -1,0 +1,43 @@
+"""Facet values as users see them: labels, order, and which are selected. Shared by all backends."""
+
+from kb.core.sections import TYPE_LABELS
+
+from .backends.base import FacetValue
+from .documents import FACETS
+
+REGION_FACET_DEPTH = 2  # the region facet lists provinces and cities
+
+
+def region_depth(path):
+    return path.count("/") + 1
+
+
+def facet_values(facet, counts, selected):
+    """[FacetValue] from {value: count}: selected values always listed, so they can be removed."""
+    counts = dict(counts)
+    for value in selected:
+        counts.setdefault(value, 0)
+    items = []
+    for value, count in counts.items():
+        if facet == "region" and region_depth(value) > REGION_FACET_DEPTH and value not in selected:
+            continue
+        label = TYPE_LABELS.get(value, value) if facet == "type" else value
+        items.append(FacetValue(value=value, label=label, count=count, selected=value in selected))
+    if facet == "year":
+        items.sort(key=lambda v: v.value, reverse=True)
+    elif facet == "type":
+        order = list(TYPE_LABELS)
+        items.sort(key=lambda v: order.index(v.value) if v.value in order else len(order))
+    else:
+        items.sort(key=lambda v: (-v.count, v.value))
+    return items
+
+
+def shape_facets(raw, query):
+    """{facet: [FacetValue]} in the order of FACETS, leaving out facets with nothing to show."""
+    shaped = {}
+    for facet in FACETS:
+        values = facet_values(facet, raw.get(facet, {}), query.filters.get(facet, []))
+        if values:
+            shaped[facet] = values
+    return shaped
