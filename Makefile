@@ -6,7 +6,7 @@ PORT ?= 8000
 INSTALLED := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format superuser
+.PHONY: help install run test test-postgres lint format superuser
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,11 @@ run: install ## Set up (database, demo content, search index) and serve on 127.0
 
 test: install ## Run the whole test suite
 	$(PY) -m pytest
+
+test-postgres: install ## Run the suite (but the slow fresh-copy test) on DATABASE_URL=postgres://…
+	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL=postgres://user@host:port/name" >&2; exit 2)
+	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	DATABASE_URL="$(DATABASE_URL)" $(PY) -m pytest -m "not slow"
 
 lint: install ## Check lint and formatting
 	$(VENV)/bin/ruff check .
