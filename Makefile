@@ -29,7 +29,6 @@ test: install ## Run the whole test suite
 
 test-postgres: install ## Run the suite (but the slow fresh-copy test) on DATABASE_URL=postgres://…
 	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL=postgres://user@host:port/name" >&2; exit 2)
-	$(PY) -m pip install --quiet -e ".[dev,postgres]"
 	DATABASE_URL="$(DATABASE_URL)" $(PY) -m pytest -m "not slow"
 
 lint: install ## Check lint and formatting

@@ -22,7 +22,7 @@ from kb.vocabularies.models import VOCABULARY_MODELS, Region, split_region_path
 from .blocks import CASE_SECTION_BY_HEADING, OTHER_SECTION
 from .fields import PARTIAL_DATE_RE
 from .markdown import markdown_to_html, split_sections
-from .sections import TYPE_LABELS, page_model
+from .sections import TYPE_LABELS, index_model, page_model
 
 MAX_SUMMARY_LENGTH = 300
 MAX_TITLE_LENGTH = 255
@@ -630,14 +630,16 @@ class PageWriter:
         self.pages = {}  # id(plan) → page object being written
 
     def write(self, new_terms):
-        from .site_structure import index_page_for
+        from .site_structure import ensure_site_structure
 
+        ensure_site_structure()
+        parents = {key: index_model(key).objects.order_by("path").first() for key in TYPE_LABELS}
         for vocabulary, name in new_terms:
             VOCABULARY_MODELS[vocabulary].objects.get_or_create(name=name)
         # First every page exists, so references between files of this run can point at them.
         for plan in self.plans:
             try:
-                self.pages[id(plan)] = self.prepare(plan, index_page_for(plan.type_key))
+                self.pages[id(plan)] = self.prepare(plan, parents[plan.type_key])
             except ValidationError as error:
                 raise ImportFailed(self.validation_problems(plan, error)) from None
         for plan in self.plans:

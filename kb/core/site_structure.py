@@ -69,8 +69,3 @@ def ensure_site_structure():
             slug, title, intro = INDEX_PAGES[key]
             home.add_child(instance=model(title=title, slug=slug, intro=intro))
     return home
-
-
-def index_page_for(type_key):
-    ensure_site_structure()
-    return index_model(type_key).objects.first()
