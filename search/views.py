@@ -47,11 +47,11 @@ def search_page(request):
     query = results.query
     pages = max(1, math.ceil(results.total / query.page_size))
     chips = [
-        {"facet": FACETS[facet], "value": TYPE_LABELS.get(value, value) if facet == "type" else value,
-         "remove": _without(params, facet, value)}
-        for facet, values in query.filters.items()
-        for value in values
-    ]  # fmt: skip
+        {"facet": FACETS[facet], "value": item.label, "remove": _without(params, facet, item.value)}
+        for facet, values in results.facets.items()
+        for item in values
+        if item.selected
+    ]
     context.update(
         results=results,
         hits=results.hits,

@@ -209,16 +209,25 @@ class DatabaseBackend(SearchBackend):
                 matched_params + where_params + [query.page_size, query.offset],
             )
             rows = cursor.fetchall()
-            raw_facets = {}
-            for facet in FACETS:
+            # Facets without a filter of their own share every filter: one query counts them all.
+            raw_facets = {facet: {} for facet in FACETS}
+            unfiltered = [facet for facet in FACETS if facet not in query.filters]
+            statements = [(unfiltered, where, where_params)]
+            for facet in query.filters:
                 facet_where, facet_params = filter_sql(excluded_facet=facet)
+                statements.append(([facet], facet_where, facet_params))
+            for facets, facet_where, facet_params in statements:
+                if not facets:
+                    continue
+                placeholders = ", ".join(["%s"] * len(facets))
                 cursor.execute(
                     f"WITH m AS ({matched_sql}) "
-                    "SELECT f.value, COUNT(*) FROM m JOIN search_searchfacetvalue f ON f.entry_id = m.id "
-                    f"WHERE f.facet = %s AND {facet_where} GROUP BY f.value",
-                    matched_params + [facet] + facet_params,
+                    "SELECT f.facet, f.value, COUNT(*) FROM m JOIN search_searchfacetvalue f ON f.entry_id = m.id "
+                    f"WHERE f.facet IN ({placeholders}) AND {facet_where} GROUP BY f.facet, f.value",
+                    matched_params + facets + facet_params,
                 )
-                raw_facets[facet] = dict(cursor.fetchall())
+                for facet, value, count in cursor.fetchall():
+                    raw_facets[facet][value] = count
         terms = analysis.highlight_terms(words)
         hits = [
             Hit(

@@ -181,6 +181,12 @@ def test_no_query_text_causes_a_server_error(client, library, text):
     assert client.get("/api/search/", {"q": text}).status_code == 200
 
 
+def test_search_page_shows_removable_chips_with_labels(client, library):
+    html = client.get("/search/", {"q": "停车", "type": "case", "issue": "停车难"}).content.decode()
+    assert "类型：案例" in html and "议题：停车难" in html
+    assert 'href="?q=%E5%81%9C%E8%BD%A6&amp;issue=' in html  # removing the type chip keeps the rest
+
+
 def test_empty_query_lists_everything_with_facets(client, library):
     data = api(client)
     assert data["total"] == 5 and facet(data, "type")["case"] == (3, False)
