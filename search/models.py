@@ -39,3 +39,20 @@ class SearchFacetValue(models.Model):
 
     def __str__(self):
         return f"{self.facet}={self.value}"
+
+
+class PendingIndexChange(models.Model):
+    """A page whose Elasticsearch entry is behind its database entry (an outbox).
+
+    Written in the same transaction as the page change and removed once Elasticsearch has the
+    change, so a publish made while Elasticsearch is down is sent when it is back.
+    """
+
+    page_id = models.PositiveIntegerField(db_index=True)  # not a foreign key: deleted pages stay listed
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待同步的索引变更"
+
+    def __str__(self):
+        return f"page {self.page_id}"

@@ -9,6 +9,7 @@ from .documents import FACETS
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default limit on from + size; the same on every backend
 SORTS = {"relevance": "相关度", "newest": "最新"}
 
 
@@ -65,4 +66,6 @@ def parse_params(params):
         "每页条数",
         MAX_PAGE_SIZE,
     )
+    if page * page_size > MAX_RESULT_WINDOW:
+        raise BadQuery(f"只能翻看前 {MAX_RESULT_WINDOW} 条结果：请加上筛选条件或换用更具体的搜索词。")
     return SearchQuery(q=q, filters=filters, page=page, page_size=page_size, sort=sort)

@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .indexing import get_backend, update_page
+from .indexing import remove_page, update_page
 
 
 def _with_live_descendants(page):
@@ -30,7 +30,7 @@ def on_moved(sender, instance, **kwargs):
 
 
 def on_deleted(sender, instance, **kwargs):
-    get_backend().remove([instance.pk])
+    remove_page(instance.pk)
 
 
 def connect():

@@ -14,3 +14,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests choose their search backend: the Elasticsearch tests run against the cluster named by
+# ELASTICSEARCH_URL when there is one, and against an osmem-server they start otherwise. Every
+# other test uses the database backend.
+ELASTICSEARCH_TEST_URL = ELASTICSEARCH_URL  # noqa: F405
+ELASTICSEARCH_URL = ""

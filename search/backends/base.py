@@ -69,6 +69,13 @@ class SearchBackend:
     def clear(self):
         raise NotImplementedError
 
+    def rebuild(self, batches):
+        """Replace the whole index with these lists of SearchDocuments; the number indexed.
+
+        Searches see the old index until the new one is complete.
+        """
+        raise NotImplementedError
+
     def search(self, query):
         """SearchResults for a validated SearchQuery."""
         raise NotImplementedError

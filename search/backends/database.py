@@ -173,6 +173,15 @@ class DatabaseBackend(SearchBackend):
         SearchFacetValue.objects.all().delete()
         SearchEntry.objects.all().delete()
 
+    @transaction.atomic
+    def rebuild(self, batches):
+        self.clear()
+        count = 0
+        for batch in batches:
+            self.index(batch)
+            count += len(batch)
+        return count
+
     def search(self, query):
         words = analysis.parse_query(query.q)
         if words:

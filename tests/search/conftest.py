@@ -1,3 +1,6 @@
+import os
+import uuid
+
 import pytest
 
 from kb.policies.models import PolicyIssuer
@@ -9,8 +12,37 @@ def terms(model, *names):
     return [model.objects.get(name=name) for name in names]
 
 
+@pytest.fixture(params=["database", "elasticsearch"])
+def search_backend(request, settings):
+    """Run the test once per backend. Elasticsearch is the cluster named by ELASTICSEARCH_URL when
+    there is one (each test under an alias of its own, removed afterwards), else a fresh clone of
+    an osmem-server."""
+    if request.param == "database":
+        yield "database"
+        return
+    from search.backends.elasticsearch import ElasticsearchBackend, get_client
+
+    settings.ELASTICSEARCH_INDEX = f"kb-test-{uuid.uuid4().hex[:8]}"
+    if settings.ELASTICSEARCH_TEST_URL:
+        settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_TEST_URL
+        settings.ELASTICSEARCH_PLAIN_JSON = os.environ.get("ELASTICSEARCH_PLAIN_JSON", "") == "1"
+    else:
+        settings.ELASTICSEARCH_URL = request.getfixturevalue("osmem_clone").url
+        settings.ELASTICSEARCH_PLAIN_JSON = True  # osmem refuses the client's versioned media type
+    backend = ElasticsearchBackend(client=get_client())  # tests may point the settings elsewhere
+    yield "elasticsearch"
+    for name in backend.indexes_behind_alias():
+        backend.client.indices.delete(index=name, ignore_unavailable=True)
+
+
 @pytest.fixture
-def library(indexes):
+def commit(django_capture_on_commit_callbacks):
+    """`with commit(): ...` runs what the block leaves for after its transaction commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def library(indexes, search_backend):
     """A small library covering every facet, published so the index sees it."""
 
     def case(title, summary, issues=(), actors=(), region=None, community_type=None, year=None, body=""):

@@ -9,7 +9,7 @@ from search.relevance import evaluate, load_relevance_set, site_search
 
 
 @pytest.fixture
-def demo_content(db):
+def demo_content(db, search_backend):
     call_command("load_demo_content", stdout=StringIO())
 
 
@@ -19,6 +19,6 @@ def test_relevance_set_is_large_enough():
     assert all(e.get("why") for e in entries)
 
 
-def test_every_query_of_the_relevance_set_passes(demo_content):
+def test_every_query_of_the_relevance_set_passes(demo_content, search_backend):
     failures = [o for o in evaluate(site_search) if not o.passed]
     assert failures == []

@@ -1,26 +1,37 @@
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from kb.core.sections import SECTIONS, page_model
-from search.indexing import get_backend, rebuild
+from search.backends.elasticsearch import SearchUnavailable
+from search.indexing import index_backends, rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the site search index from the live pages, from scratch."
+    help = (
+        "Rebuild the search indexes from the live pages, from scratch: the database index, and the "
+        "Elasticsearch index when ELASTICSEARCH_URL is set (a new versioned index, then the alias "
+        "is swapped to it)."
+    )
 
     def handle(self, *args, **options):
         total = sum(page_model(key).objects.live().public().count() for key, *_ in SECTIONS)
-        backend = get_backend()
         interactive = sys.stdout.isatty() and options["verbosity"] > 0
 
-        def progress(done):
+        def progress(backend, done):
             if interactive:
                 width = 30
                 filled = width * done // max(total, 1)
-                self.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+                bar = f"{'#' * filled}{'.' * (width - filled)}"
+                self.stdout.write(f"\r{backend:>13} [{bar}] {done}/{total}", ending="")
+                if done == total:
+                    self.stdout.write("")
 
-        count = rebuild(progress=progress)
-        if interactive:
-            self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Indexed {count} pages ({backend.name} backend)."))
+        try:
+            count = rebuild(progress=progress)
+        except SearchUnavailable as error:
+            raise CommandError(
+                f"{error}. The database index was rebuilt; run this again when it is back."
+            ) from error
+        names = " and ".join(backend.name for backend in index_backends())
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count} pages ({names})."))
