@@ -5,9 +5,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from kb.core import api_fields as api
 from kb.core.blocks import CaseBodyBlock
 from kb.core.models import IndexPage, KnowledgePage
 
@@ -95,6 +97,21 @@ class CasePage(KnowledgePage):
             heading="关联",
         ),
         *KnowledgePage.source_panels,
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        api.region(),
+        api.term("community_type"),
+        APIField("year_start"),
+        APIField("year_end"),
+        APIField("scale"),
+        api.terms("issues"),
+        api.terms("actors"),
+        api.terms("methods"),
+        APIField("cover_image"),
+        APIField("body"),
+        api.links("principles"),
+        api.links("policies"),
+        api.links("related_cases"),
     ]
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("scale"),

@@ -2,8 +2,11 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from kb.syndication.api import api_router
+from kb.syndication.feeds import LatestPagesAtomFeed, LatestPagesFeed
 from search import views as search_views
 
 urlpatterns = [
@@ -11,6 +14,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search_page, name="search"),
     path("api/search/", search_views.search_api, name="search_api"),
+    path("feeds/latest.rss", LatestPagesFeed(), name="feed_rss"),
+    path("feeds/latest.atom", LatestPagesAtomFeed(), name="feed_atom"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("api/v2/", api_router.urls),
 ]
 
 if settings.DEBUG:

@@ -75,14 +75,13 @@ def build_document(page):
     ):
         if hasattr(page, attribute):
             facets[facet] = _names(getattr(page, attribute))
-    for facet, attribute in (
-        ("community_type", "community_type"),
-        ("level", "level"),
-        ("validity", "validity"),
-    ):
+    for facet, attribute in (("community_type", "community_type"), ("level", "level")):
         term = getattr(page, attribute, None)
         if term is not None:
             facets[facet] = [term.name]
+    if page.type_key == "policy" and (validity := page.validity_on()):
+        # As of today (尚未生效 before the effective date); update_policy_validity keeps it current.
+        facets["validity"] = [validity]
     region = getattr(page, "region", None)
     if region is not None:
         facets["region"] = region.ancestors_and_self
@@ -102,7 +101,10 @@ def build_document(page):
         terms.append(page.group)
     elif page.type_key == "course":
         for module in page.modules.all():
-            body.extend([module.title, module.objectives, module.activity])
+            # Instructor notes are for facilitators only: never indexed.
+            body.extend(
+                [module.title, module.questions, module.objectives, module.key_points, module.activity]
+            )
             if module.method:
                 facets.setdefault("method", [])
                 if module.method.name not in facets["method"]:

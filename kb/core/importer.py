@@ -40,10 +40,26 @@ KEYS_BY_TYPE = {
     "principle": COMMON_KEYS | {"group", "order", "principles", "policies", "cases"},
     "course": COMMON_KEYS
     | {"issues", "actors", "methods", "audience", "duration_hours", "objectives", "prerequisites"}
-    | {"modules", "principles", "policies", "cases"},
+    | {"modules", "principles", "policies", "cases", "timetable"},
 }
 SOURCE_KEYS = {"title", "author", "url", "date", "note"}
-MODULE_KEYS = {"title", "minutes", "objectives", "activity", "method", "cases", "principles", "policies"}
+MODULE_KEYS = {"title", "minutes", "objectives", "activity", "method", "cases", "principles", "policies"} | {
+    "exercise_minutes",
+    "questions",
+    "key_points",
+    "instructor_notes",
+    "library",
+}
+# Course `timetable` keys → (CoursePage field, kind, default).
+TIMETABLE_KEYS = {
+    "day_start": ("day_start", "time", "09:00"),
+    "day_end": ("day_end", "time", "17:00"),
+    "lunch_start": ("lunch_start", "time", "12:00"),
+    "lunch_minutes": ("lunch_minutes", "minutes", 60),
+    "break_minutes": ("break_minutes", "minutes", 15),
+    "break_after_minutes": ("break_after_minutes", "minutes", 90),
+    "days": ("planned_days", "days", None),
+}
 
 # Front-matter key → (vocabulary, model field) for lists of terms and for single terms.
 TERM_LIST_KEYS = {"issues": "issue", "actors": "actor", "methods": "method", "audience": "audience"}
@@ -438,6 +454,21 @@ class FileValidator:
             if not isinstance(activity, str):
                 self.problem(f"{where}.activity", "应为文本。")
                 activity = ""
+            notes = module.get("instructor_notes") or ""
+            if not isinstance(notes, str):
+                self.problem(f"{where}.instructor_notes", "应为文本。")
+                notes = ""
+            exercise = self.integer(
+                None, 0, 24 * 60, value=module.get("exercise_minutes"), where=f"{where}.exercise_minutes"
+            )
+            if exercise and minutes and exercise > minutes:
+                self.problem(
+                    f"{where}.exercise_minutes", f"练习 {exercise} 分钟超过了单元时长 {minutes} 分钟。"
+                )
+            library = module.get("library", False)
+            if not isinstance(library, bool):
+                self.problem(f"{where}.library", "应为 true 或 false。")
+                library = False
             plan.modules.append(
                 {
                     "title": str(title or "").strip()[:200],
@@ -447,6 +478,15 @@ class FileValidator:
                     ),
                     "activity": activity.strip(),
                     "method": method or None,
+                    "exercise_minutes": exercise or 0,
+                    "questions": "\n".join(
+                        self.string_list(None, module.get("questions") or [], f"{where}.questions")
+                    ),
+                    "key_points": "\n".join(
+                        self.string_list(None, module.get("key_points") or [], f"{where}.key_points")
+                    ),
+                    "instructor_notes": notes.strip(),
+                    "library": library,
                     "references": {
                         key: [
                             (target_type, ref, f"{where}.{key}")
@@ -456,6 +496,10 @@ class FileValidator:
                     },
                 }
             )
+        library_titles = [module["title"] for module in plan.modules if module["library"]]
+        for title in {t for t in library_titles if library_titles.count(t) > 1}:
+            self.problem("modules", f"有多个单元名为“{title}”并标了 library: true，模块库中的名称不能重复。")
+        self.validate_timetable(plan)
         total = sum(module["minutes"] for module in plan.modules)
         hours = self.meta.get("duration_hours")
         if hours not in (None, ""):
@@ -466,6 +510,53 @@ class FileValidator:
                     "duration_hours",
                     f"写的是 {hours} 小时，但各单元合计 {total} 分钟（{total / 60:g} 小时）。",
                 )
+
+    def validate_timetable(self, plan):
+        from kb.courses.timetable import Rules, as_time, parse_time
+
+        given = self.meta.get("timetable") or {}
+        if not isinstance(given, dict):
+            self.problem("timetable", f"应为映射：{', '.join(TIMETABLE_KEYS)}。")
+            given = {}
+        for key in given:
+            if key not in TIMETABLE_KEYS:
+                self.problem(f"timetable.{key}", f"不认识的键，可用：{', '.join(TIMETABLE_KEYS)}。")
+        values = {}
+        for key, (model_field, kind, default) in TIMETABLE_KEYS.items():
+            value = given.get(key, default)
+            where = f"timetable.{key}"
+            if kind == "time":
+                try:
+                    # YAML reads an unquoted 9:00 as the number 540 (minutes): parse_time accepts both.
+                    minutes = parse_time(value)
+                except ValueError as error:
+                    self.problem(where, str(error))
+                    continue
+                values[key] = minutes
+                plan.fields[model_field] = as_time(minutes) if minutes is not None else None
+            else:
+                number = self.integer(None, 0 if kind == "minutes" else 1, 24 * 60, value=value, where=where)
+                values[key] = number
+                plan.fields[model_field] = number if number is not None else default
+        for key in ("day_start", "day_end"):
+            if key in values and values[key] is None:
+                self.problem(f"timetable.{key}", "不能为空。")
+        if values.get("day_start") is None or values.get("day_end") is None:
+            return
+        try:
+            Rules(
+                day_start=values["day_start"],
+                day_end=values["day_end"],
+                lunch_start=values.get("lunch_start"),
+                lunch_minutes=values.get("lunch_minutes") or 0,
+                break_minutes=values.get("break_minutes") or 0,
+                break_after=values.get("break_after_minutes") or 0,
+            )
+        except ValueError as error:
+            self.problem("timetable", str(error))
+        lunch = values.get("lunch_start")
+        if lunch is not None and not values["day_start"] <= lunch < values["day_end"]:
+            self.problem("timetable.lunch_start", "午餐时间应在每天开始和结束时间之间。")
 
     def body_blocks(self, type_key):
         blocks = []
@@ -538,6 +629,19 @@ def check_plans(plans):
                     f"已有同名{TYPE_LABELS[plan.type_key]}（slug 为“{clash.slug}”）；同一类型的标题不能重复。",
                 )
             )
+    library_titles = {}
+    for plan in plans:
+        for position, module in enumerate(plan.modules, start=1):
+            if module["library"]:
+                other = library_titles.setdefault(module["title"], plan)
+                if other is not plan:
+                    problems.append(
+                        Problem(
+                            plan.file,
+                            f"modules[{position}].library",
+                            f"{other.file} 也把“{module['title']}”存入模块库；模块库中的名称不能重复。",
+                        )
+                    )
     resolver = ReferenceResolver(plans)
     for plan in plans:
         references = [ref for refs in plan.references.values() for ref in refs]
@@ -660,7 +764,8 @@ class PageWriter:
         if plan.existing is not None:
             page = plan.existing.get_latest_revision_as_object()
         else:
-            page = page_model(plan.type_key)(slug=plan.slug, live=False)
+            # A new page belongs to whoever imports it (the admin upload passes its user).
+            page = page_model(plan.type_key)(slug=plan.slug, live=False, owner=self.user)
         page.title = plan.title
         page.slug = plan.slug
         for name, value in plan.fields.items():
@@ -682,7 +787,7 @@ class PageWriter:
         return list({page.pk: page for page in (self.resolve(t, ref) for t, ref, _ in references)}.values())
 
     def fill(self, plan, page):
-        from kb.courses.models import CourseModule
+        from kb.courses.models import CourseModule, ModuleTemplate
         from kb.policies.models import PolicyIssuer
         from kb.vocabularies.models import Method
 
@@ -700,12 +805,22 @@ class PageWriter:
                 module = CourseModule(
                     title=data["title"],
                     minutes=data["minutes"],
+                    exercise_minutes=data["exercise_minutes"],
+                    questions=data["questions"],
                     objectives=data["objectives"],
+                    key_points=data["key_points"],
                     activity=data["activity"],
+                    instructor_notes=data["instructor_notes"],
                     method=Method.objects.get(name=data["method"]) if data["method"] else None,
                 )
                 for key in MODULE_REFERENCE_KEYS:
                     setattr(module, key, self.resolve_all(data["references"][key]))
+                if data["library"]:
+                    # The file is the source of truth: the library copy follows it on every import.
+                    template = ModuleTemplate.objects.filter(title=module.title).first() or ModuleTemplate()
+                    module.copy_content_to(template)
+                    template.save()
+                    module.library_module = template
                 modules.append(module)
             page.modules = modules
         revision = page.save_revision(user=self.user, log_action=True)

@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from . import api_fields as api
 from .fields import PartialDateField, format_partial_date
 
 
@@ -52,6 +53,7 @@ class KnowledgePage(Page):
             heading="来源",
         )
     ]
+    api_fields = api.KNOWLEDGE_PAGE_FIELDS
     search_fields = Page.search_fields + [
         index.SearchField("summary", boost=2),
         index.SearchField("source_title"),

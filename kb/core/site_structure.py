@@ -3,6 +3,8 @@
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from kb.editorial.roles import ensure_roles
+
 from .models import HomePage
 from .sections import SECTIONS, index_model
 
@@ -68,4 +70,5 @@ def ensure_site_structure():
         if not model.objects.exists():
             slug, title, intro = INDEX_PAGES[key]
             home.add_child(instance=model(title=title, slug=slug, intro=intro))
+    ensure_roles()  # the editorial groups' page permissions and workflow attach to these pages
     return home

@@ -1,15 +1,21 @@
 """Policy documents with their official metadata and their relations to one another."""
 
 from django.db import models
+from django.db.models import Q
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.fields import PartialDateField, format_partial_date
 from kb.core.models import IndexPage, KnowledgePage
+
+from . import lifecycle
+from .panels import ValidityHistoryPanel
 
 
 class PolicyIndexPage(IndexPage):
@@ -88,6 +94,7 @@ class PolicyPage(KnowledgePage):
                 FieldRowPanel([FieldPanel("level"), FieldPanel("region")]),
                 FieldRowPanel([FieldPanel("issued_on"), FieldPanel("effective_on")]),
                 FieldPanel("validity"),
+                ValidityHistoryPanel(),
             ],
             heading="文件信息",
         ),
@@ -106,6 +113,26 @@ class PolicyPage(KnowledgePage):
             heading="关联",
         ),
         *KnowledgePage.source_panels,
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        APIField("issuers", serializer=api.IssuerNames(read_only=True)),
+        APIField("doc_number"),
+        api.term("level"),
+        api.region(),
+        APIField("issued_on"),
+        APIField("effective_on"),
+        APIField("validity_today"),  # as of today: 尚未生效 before the effective date
+        api.terms("issues"),
+        api.terms("actors"),
+        api.terms("methods"),
+        APIField("body"),
+        api.links("supersedes"),
+        api.links("amends"),
+        api.links("based_on"),
+        api.links("related_policies"),
+        api.links("principles"),
+        api.links("cases"),
+        APIField("attachments", serializer=api.Attachments(read_only=True)),
     ]
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("doc_number", boost=2),
@@ -133,20 +160,106 @@ class PolicyPage(KnowledgePage):
     def issuer_names(self):
         return [issuer.name for issuer in self.issuers.all()]
 
-    def _live(self, manager):
-        return manager.live().public().order_by("-issued_on", "title")
+    def _live(self, related_name):
+        if not self.pk:  # an unsaved page (the preview of a new policy) has no reverse relations
+            return PolicyPage.objects.none()
+        return getattr(self, related_name).live().public().order_by("-issued_on", "title")
 
     @property
     def live_superseded_by(self):
-        return self._live(self.superseded_by)
+        return self._live("superseded_by")
 
     @property
     def live_amended_by(self):
-        return self._live(self.amended_by)
+        return self._live("amended_by")
 
     @property
     def live_basis_for(self):
-        return self._live(self.basis_for)
+        return self._live("basis_for")
+
+    # ---- lifecycle: what the page shows on a given day (see lifecycle.py)
+
+    def validity_on(self, on=None):
+        """The validity to show on `on` (today by default): 尚未生效 before the effective date."""
+        return lifecycle.validity_name_on(self, on)
+
+    @property
+    def validity_today(self):
+        return self.validity_on()
+
+    def has_taken_effect(self, on=None):
+        return lifecycle.has_taken_effect(self, on)
+
+    def lifecycle_on(self, on=None):
+        """What the page says about its own validity and the documents replacing it, on a day."""
+        on = on or lifecycle.today()
+        superseded_by = list(self.live_superseded_by)
+        amended_by = list(self.live_amended_by)
+        replaced_by = [p for p in superseded_by if p.has_taken_effect(on)]
+        revised_by = [p for p in amended_by if p.has_taken_effect(on)]
+        status = self.validity_on(on)
+        if not status and replaced_by:
+            status = lifecycle.REPEALED  # no stored validity: the relation is all we know
+        elif not status and revised_by:
+            status = lifecycle.REVISED
+        upcoming = [(p, "废止/取代") for p in superseded_by if not p.has_taken_effect(on)]
+        upcoming += [(p, "修订") for p in amended_by if not p.has_taken_effect(on)]
+        return {
+            "today": on,
+            "status": status,
+            "outdated": status in lifecycle.OUTDATED,
+            "not_yet_in_force": status == lifecycle.NOT_YET_IN_FORCE,
+            "replaced_by": replaced_by,
+            "revised_by": revised_by,
+            "upcoming": [
+                {"page": p, "relation": relation, "from": p.effective_on_display} for p, relation in upcoming
+            ],
+            "chain": self.version_chain(on),
+        }
+
+    def version_chain(self, on=None, limit=50):
+        """The live versions linked to this one by supersedes/amends, either way and transitively.
+
+        Ordered by date (issued, else effective), the current page marked; empty when alone.
+        """
+        if not self.pk:
+            return []
+        throughs = (PolicyPage.supersedes.through, PolicyPage.amends.through)
+        seen = frontier = {self.pk}
+        while frontier and len(seen) < limit:
+            found = set()
+            for through in throughs:
+                pairs = through.objects.filter(
+                    Q(from_policypage_id__in=frontier) | Q(to_policypage_id__in=frontier)
+                ).values_list("from_policypage_id", "to_policypage_id")
+                for pair in pairs:
+                    found.update(pair)
+            frontier = set(
+                PolicyPage.objects.live().public().filter(pk__in=found - seen).values_list("pk", flat=True)
+            )
+            seen = seen | frontier
+        if len(seen) == 1:
+            return []
+        others = PolicyPage.objects.live().public().filter(pk__in=seen - {self.pk}).select_related("validity")
+        versions = [*others, self]
+        versions.sort(key=lambda p: (p.issued_on or p.effective_on or "~", p.title))
+        return [
+            {"page": p, "current": p.pk == self.pk, "status": p.validity_on(on), "date": p.date_display}
+            for p in versions
+        ]
+
+    @property
+    def date_display(self):
+        if self.issued_on:
+            return f"{self.issued_on_display}发布"
+        if self.effective_on:
+            return f"{self.effective_on_display}施行"
+        return ""
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["lifecycle"] = self.lifecycle_on()
+        return context
 
 
 class PolicyIssuer(Orderable):

@@ -5,9 +5,11 @@ from itertools import groupby
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage
 
@@ -59,6 +61,14 @@ class PrinciplePage(KnowledgePage):
             heading="关联",
         ),
         *KnowledgePage.source_panels,
+    ]
+    api_fields = KnowledgePage.api_fields + [
+        APIField("group"),
+        APIField("order"),
+        APIField("body"),
+        api.links("cases"),
+        api.links("policies"),
+        api.links("related_principles"),
     ]
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("group", boost=2),

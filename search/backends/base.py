@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+# Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
+KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
+
 
 @dataclass
 class Hit:
@@ -13,6 +16,18 @@ class Hit:
     highlight: str
     date: str
     score: float = 0.0
+    fields: dict = field(default_factory=dict)  # key facet values shown with the result
+
+    def key_fields(self):
+        """{facet: [values]} of KEY_FIELDS, the region as its full path only."""
+        shown = {}
+        for facet in KEY_FIELDS:
+            values = self.fields.get(facet, [])
+            if facet == "region" and values:
+                values = [max(values, key=len)]
+            if values:
+                shown[facet] = values
+        return shown
 
     def as_json(self):
         return {
@@ -22,6 +37,7 @@ class Hit:
             "summary": self.summary,
             "highlight": self.highlight,
             "date": self.date,
+            "fields": self.key_fields(),
         }
 
 

@@ -12,7 +12,7 @@ from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import snippet
 from ..models import SearchEntry, SearchFacetValue
-from .base import Hit, SearchBackend, SearchResults
+from .base import KEY_FIELDS, Hit, SearchBackend, SearchResults
 
 # Field weights: title above summary and vocabulary terms, which are above the body.
 WEIGHTS = {"title": 10.0, "summary": 4.0, "terms": 4.0, "body": 1.0}
@@ -182,6 +182,23 @@ class DatabaseBackend(SearchBackend):
             count += len(batch)
         return count
 
+    @staticmethod
+    def _key_fields(cursor, page_ids):
+        """{page_id: {facet: [values]}} of the key fields of these pages, in one query."""
+        if not page_ids:
+            return {}
+        id_marks = ", ".join(["%s"] * len(page_ids))
+        facet_marks = ", ".join(["%s"] * len(KEY_FIELDS))
+        cursor.execute(
+            "SELECT entry_id, facet, value FROM search_searchfacetvalue "
+            f"WHERE entry_id IN ({id_marks}) AND facet IN ({facet_marks}) ORDER BY id",
+            [*page_ids, *KEY_FIELDS],
+        )
+        fields = {}
+        for page_id, facet, value in cursor.fetchall():
+            fields.setdefault(page_id, {}).setdefault(facet, []).append(value)
+        return fields
+
     def search(self, query):
         words = analysis.parse_query(query.q)
         if words:
@@ -206,7 +223,8 @@ class DatabaseBackend(SearchBackend):
         order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH m AS ({matched_sql}) SELECT COUNT(*) FROM m WHERE {where}",
+                f"WITH m AS ({matched_sql}) SELECT COUNT(*) FROM m JOIN search_searchentry e ON e.page_id = m.id "
+                f"WHERE {where}",
                 matched_params + where_params,
             )
             total = cursor.fetchone()[0]
@@ -237,6 +255,7 @@ class DatabaseBackend(SearchBackend):
                 )
                 for facet, value, count in cursor.fetchall():
                     raw_facets[facet][value] = count
+            fields = self._key_fields(cursor, [row[0] for row in rows])
         terms = analysis.highlight_terms(words)
         hits = [
             Hit(
@@ -248,6 +267,7 @@ class DatabaseBackend(SearchBackend):
                 highlight=snippet([summary, body], terms),
                 date=date,
                 score=float(score or 0),
+                fields=fields.get(page_id, {}),
             )
             for page_id, title, url, type_key, summary, body, date, score in rows
         ]

@@ -271,7 +271,7 @@ class ElasticsearchBackend(SearchBackend):
                     ],
                 ).to_dict(),
             )
-        search = search.source(["page_id", "title", "url", "type", "summary", "body", "date"])
+        search = search.source(["page_id", "title", "url", "type", "summary", "body", "date", "facets"])
         return search.extra(from_=query.offset, size=query.page_size, track_total_hits=True)
 
     def search(self, query):
@@ -303,6 +303,7 @@ class ElasticsearchBackend(SearchBackend):
                     highlight=marked or snippet([hit.summary, hit.body], terms),
                     date=hit.date,
                     score=hit.meta.score or 0.0,
+                    fields=hit.to_dict().get("facets", {}),
                 )
             )
         return SearchResults(

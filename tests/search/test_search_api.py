@@ -65,6 +65,7 @@ def test_result_shape(client, library):
         "summary": "规定居民议事会的地位。",
         "highlight": result["highlight"],
         "date": "2018-06",
+        "fields": {"region": ["四川省/成都市"], "level": ["市级"], "validity": ["现行有效"]},
     }
     assert data["facets"]["type"] == [{"value": "policy", "label": "政策", "count": 1, "selected": False}]
 
@@ -183,6 +184,17 @@ def test_bad_parameters_answer_400_with_a_json_error(client, library, params):
 )
 def test_no_query_text_causes_a_server_error(client, library, text):
     assert client.get("/api/search/", {"q": text}).status_code == 200
+
+
+def test_results_show_their_key_fields(client, library):
+    [hit] = api(client, q="停车")["results"]
+    assert hit["fields"] == {
+        "region": ["四川省/成都市/武侯区"],
+        "community_type": ["老旧院落"],
+        "issue": ["停车难"],
+    }
+    html = client.get("/search/", {"q": "停车"}).content.decode()
+    assert "<dt>地区</dt><dd>四川省成都市武侯区</dd>" in html and "<dt>议题</dt><dd>停车难</dd>" in html
 
 
 def test_search_page_shows_removable_chips_with_labels(client, library):

@@ -42,8 +42,8 @@ def startswith(value, prefix):
 
 @register.filter
 def is_outdated(validity):
-    """Whether a policy's validity term marks it as no longer the current text."""
-    return getattr(validity, "name", "") in OUTDATED_VALIDITY
+    """Whether a policy's validity (a term or its name) marks it as no longer the current text."""
+    return getattr(validity, "name", validity) in OUTDATED_VALIDITY
 
 
 @register.filter

@@ -1,0 +1,96 @@
+"""Fields of the four page types in Wagtail's API v2 (/api/v2/pages/): vocabularies as names,
+regions as paths, linked pages as small objects, so other sites can reuse the library as it reads."""
+
+from rest_framework import serializers
+from wagtail.api import APIField
+
+
+class TermNames(serializers.Field):
+    """A vocabulary relation as the names of its terms."""
+
+    def to_representation(self, manager):
+        return [term.name for term in manager.all()]
+
+
+class TermName(serializers.Field):
+    def to_representation(self, term):
+        return term.name if term is not None else None
+
+
+class RegionPath(serializers.Field):
+    def to_representation(self, region):
+        return region.path if region is not None else None
+
+
+class LinkedPages(serializers.Field):
+    """Linked live pages as {id, title, url, type}."""
+
+    def to_representation(self, manager):
+        return [
+            {"id": page.pk, "title": page.title, "url": page.url, "type": getattr(page, "type_key", "")}
+            for page in manager.live().specific()
+        ]
+
+
+class IssuerNames(serializers.Field):
+    def to_representation(self, manager):
+        return [issuer.name for issuer in manager.all()]
+
+
+class Attachments(serializers.Field):
+    """Attached documents as {title, url}: the public download address of each file."""
+
+    def to_representation(self, manager):
+        return [
+            {"title": attachment.title or attachment.document.title, "url": attachment.document.url}
+            for attachment in manager.select_related("document")
+        ]
+
+
+def terms(name):
+    return APIField(name, serializer=TermNames(read_only=True))
+
+
+def term(name):
+    return APIField(name, serializer=TermName(read_only=True))
+
+
+def region(name="region"):
+    return APIField(name, serializer=RegionPath(read_only=True))
+
+
+def links(name):
+    return APIField(name, serializer=LinkedPages(read_only=True))
+
+
+# Every knowledge page: the summary and where its content comes from.
+KNOWLEDGE_PAGE_FIELDS = [
+    APIField("summary"),
+    APIField("source_title"),
+    APIField("source_author"),
+    APIField("source_url"),
+    APIField("source_date"),
+    APIField("source_note"),
+]
+
+
+class CourseModules(serializers.Field):
+    """A course's modules in order, as participants see them: never the instructor notes."""
+
+    def to_representation(self, manager):
+        return [
+            {
+                "title": module.title,
+                "minutes": module.minutes,
+                "exercise_minutes": module.exercise_minutes,
+                "questions": module.questions,
+                "objectives": module.objectives,
+                "key_points": module.key_points,
+                "activity": module.activity,
+                "method": module.method.name if module.method else None,
+                "cases": LinkedPages().to_representation(module.cases),
+                "principles": LinkedPages().to_representation(module.principles),
+                "policies": LinkedPages().to_representation(module.policies),
+            }
+            for module in manager.all()
+        ]

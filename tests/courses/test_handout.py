@@ -1,0 +1,100 @@
+"""Print view and PDF of a course: participants never get the instructor notes."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from wagtail.models import GroupPagePermission
+
+from kb.courses import pdf
+from tests.courses.conftest import NOTES
+
+
+def test_participant_handout_has_modules_objectives_and_summaries_but_no_notes(client, course):
+    response = client.get(course.participant_handout_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "分析社区",
+        "撰写项目申请",
+        "写出一份申请书",
+        "新居民融入的项目。",
+        "居民是社区的主人。",
+        "学员讲义",
+    ):
+        assert text in html, text
+    assert NOTES not in html and "讲师备注" not in html
+    assert html.count("<h1") == 1 and 'lang="zh-Hans"' in html
+    assert "css/print.css" in html
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_facilitator_handout_needs_a_login(client, course):
+    response = client.get(course.facilitator_handout_url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get(course.facilitator_pdf_url).status_code == 302
+
+
+def test_facilitator_handout_is_refused_to_users_who_cannot_edit_the_course(
+    client, course, django_user_model
+):
+    user = django_user_model.objects.create_user("reader", password="pw")
+    client.force_login(user)
+    assert client.get(course.facilitator_handout_url).status_code == 403
+
+
+def test_trainer_with_course_page_permission_sees_the_notes(client, course, indexes, django_user_model):
+    trainers = Group.objects.create(name="测试培训师")
+    trainers.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=trainers, page=indexes["course"], permission=Permission.objects.get(codename="change_page")
+    )
+    user = django_user_model.objects.create_user("trainer", password="pw")
+    user.groups.add(trainers)
+    client.force_login(user)
+    response = client.get(course.facilitator_handout_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert NOTES in html and "讲师版讲义" in html
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_pdf_without_chromium_explains_in_chinese(client, course, settings):
+    settings.CHROMIUM_PATH = "/nonexistent/chromium"
+    response = client.get(course.participant_pdf_url)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "没有安装 Chromium" in html and course.participant_handout_url in html
+
+
+def test_pdf_is_printed_from_the_handout_without_notes(client, course, monkeypatch):
+    printed = {}
+
+    def fake_pdf(html):
+        printed["html"] = html
+        return b"%PDF-1.4 fake"
+
+    monkeypatch.setattr(pdf, "html_to_pdf", fake_pdf)
+    response = client.get(course.participant_pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+    html = printed["html"]
+    assert "分析社区" in html and NOTES not in html
+    assert "@page" in html and "A4" in html  # the stylesheet is inlined: Chromium fetches nothing
+
+
+def test_facilitator_pdf_carries_the_notes(admin_client, course, monkeypatch):
+    printed = {}
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: printed.setdefault("html", html) and b"%PDF")
+    assert admin_client.get(course.facilitator_pdf_url).status_code == 200
+    assert NOTES in printed["html"]
+
+
+@pytest.mark.skipif(not pdf.chromium_path(), reason="no Chromium on this machine")
+def test_real_pdf_is_a4(client, course):
+    data = client.get(course.participant_pdf_url).content
+    assert data.startswith(b"%PDF")
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    box = pypdf.PdfReader(io.BytesIO(data)).pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
