@@ -133,6 +133,21 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xls
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
+# Upload checks beyond Wagtail's own (kb/core/media.py): a document's content must match its
+# extension; an image's size in pixels is checked before it is decoded, a damaged one is refused.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "kb.core.media.DocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "kb.core.media.ImageForm"
+
+# Markdown upload in the admin (导入 Markdown, kb/core/upload.py): limits per upload.
+KB_IMPORT_MAX_FILES = 300  # .md files in one upload, zips included
+KB_IMPORT_MAX_FILE_SIZE = 2 * 1024 * 1024  # one .md file, also inside a zip
+KB_IMPORT_MAX_UPLOAD_SIZE = 20 * 1024 * 1024  # everything uploaded at once, as sent
+KB_IMPORT_MAX_UNZIPPED_SIZE = 50 * 1024 * 1024  # all .md files together after unzipping
+KB_IMPORT_MAX_ZIP_ENTRIES = 2000  # entries of one zip, folders and ignored files included
+# Uploaded files wait here between the preview and the editor's confirmation, then are deleted.
+KB_IMPORT_STAGING_DIR = Path(os.environ.get("KB_IMPORT_STAGING_DIR", VAR_DIR / "import-staging"))
+KB_IMPORT_STAGING_SECONDS = 3600
+
 # Search: the embedded database backend unless an Elasticsearch cluster is configured.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "").strip()
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "kb").strip() or "kb"

@@ -14,18 +14,9 @@ from search.backends.elasticsearch import ElasticsearchBackend, _client
 from search.models import PendingIndexChange
 from search.query import SearchQuery
 from tests.factories import CasePageFactory, publish
+from tests.search.helpers import api, titles
 
 pytestmark = pytest.mark.parametrize("search_backend", ["elasticsearch"], indirect=True)
-
-
-def api(client, **params):
-    response = client.get("/api/search/", params)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def titles(data):
-    return [r["title"] for r in data["results"]]
 
 
 @pytest.fixture

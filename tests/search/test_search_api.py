@@ -6,20 +6,7 @@ from django.core.management import call_command
 
 from search.indexing import index_backends
 from search.models import SearchEntry
-
-
-def api(client, **params):
-    response = client.get("/api/search/", params)
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def titles(data):
-    return [r["title"] for r in data["results"]]
-
-
-def facet(data, name):
-    return {v["value"]: (v["count"], v["selected"]) for v in data["facets"].get(name, [])}
+from tests.search.helpers import api, facet, titles
 
 
 def test_two_character_word_is_found_inside_running_text(client, library, search_backend):
