@@ -1,7 +1,10 @@
 """StreamField blocks shared by every page type (one module, as bakerydemo keeps them)."""
 
+from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
+
+from .markdown import sanitise_html
 
 RICH_TEXT_FEATURES = [
     "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link",
@@ -24,9 +27,20 @@ CASE_SECTION_BY_HEADING = {label: key for key, label in CASE_SECTIONS}
 CASE_SECTION_LABELS = dict(CASE_SECTIONS)
 
 
+class SanitisedRichTextBlock(blocks.RichTextBlock):
+    """Rich text rendered through the importer's sanitiser.
+
+    The editor only stores its own tags, but HTML can reach the database another way (a crafted
+    POST, a script, an old import): on the page it is reduced to the editor's tags all the same.
+    """
+
+    def render_basic(self, value, context=None):
+        return mark_safe(sanitise_html(str(value)))
+
+
 class SectionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label="小标题", required=False, max_length=100)
-    content = blocks.RichTextBlock(label="内容", features=RICH_TEXT_FEATURES)
+    content = SanitisedRichTextBlock(label="内容", features=RICH_TEXT_FEATURES)
 
     class Meta:
         icon = "doc-full"
@@ -43,7 +57,7 @@ class CaseSectionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         label="小标题", required=False, max_length=100, help_text="仅当栏目为“其他”时显示。"
     )
-    content = blocks.RichTextBlock(label="内容", features=RICH_TEXT_FEATURES)
+    content = SanitisedRichTextBlock(label="内容", features=RICH_TEXT_FEATURES)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
