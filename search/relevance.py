@@ -32,9 +32,9 @@ def _keys(page_ids):
     return [by_id[pk] for pk in page_ids if pk in by_id]
 
 
-def site_search(query, top):
-    """ "type:slug" of the first `top` results of the configured backend."""
-    results = get_backend().search(SearchQuery(q=query, page_size=top))
+def site_search(query, top, backend=None):
+    """ "type:slug" of the first `top` results of a backend (the configured one by default)."""
+    results = (backend or get_backend()).search(SearchQuery(q=query, page_size=top))
     return _keys([hit.page_id for hit in results.hits])
 
 

@@ -1,9 +1,11 @@
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 
-from search.indexing import get_backend
+from search.indexing import index_backends
 from search.relevance import evaluate, site_search, stock_wagtail_search
 
 
@@ -18,10 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, write=False, **options):
         rows = []
-        for name, function in (
-            (f"this site ({get_backend().name} backend)", site_search),
-            ("stock Wagtail search", stock_wagtail_search),
-        ):
+        vendor = connection.vendor
+        searches = [
+            (f"this site, {backend.name} backend" + (f" ({vendor})" if backend.name == "database" else ""),
+             partial(site_search, backend=backend))
+            for backend in index_backends()
+        ]  # fmt: skip
+        for name, function in [*searches, (f"stock Wagtail search ({vendor})", stock_wagtail_search)]:
             outcomes = evaluate(function)
             passed = sum(o.passed for o in outcomes)
             rows.append((name, passed, len(outcomes), [o for o in outcomes if not o.passed]))
@@ -32,7 +37,8 @@ class Command(BaseCommand):
                 "",
                 "The relevance set (`tests/search/relevance.yaml`) holds practitioner queries on the demo",
                 "content, each with the pages that must appear in the first results (and, for a few, pages",
-                "that must not). Produced by `python manage.py search_relevance --write` after `make run`.",
+                "that must not). Produced by `python manage.py search_relevance --write` after `make run`;",
+                "with `ELASTICSEARCH_URL` set, the Elasticsearch backend is scored in the same run.",
                 "",
                 "| search | queries passing |",
                 "| --- | --- |",
