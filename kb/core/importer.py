@@ -798,11 +798,13 @@ class PageWriter:
         for model_field in reference_fields:
             setattr(page, model_field, self.resolve_all(plan.references.get(model_field, [])))
         if plan.type_key == "policy":
-            page.issuers = [PolicyIssuer(name=name) for name in plan.issuers]
+            # Inline rows keep the file's order: modelcluster leaves sort_order to the admin's forms.
+            page.issuers = [PolicyIssuer(name=name, sort_order=n) for n, name in enumerate(plan.issuers)]
         if plan.type_key == "course":
             modules = []
-            for data in plan.modules:
+            for position, data in enumerate(plan.modules):
                 module = CourseModule(
+                    sort_order=position,
                     title=data["title"],
                     minutes=data["minutes"],
                     exercise_minutes=data["exercise_minutes"],

@@ -45,9 +45,11 @@ def copy_of(module, **changes):
 
 
 def save_modules(request, page, modules, message):
+    for position, module in enumerate(modules):
+        module.sort_order = position  # the rows' order is the list's: modelcluster leaves it to forms
     page.modules = modules
     page.save_revision(user=request.user, log_action=True)
-    messages.success(request, message + "已保存为草稿，请在编辑页检查后发布。")
+    messages.success(request, message + "已保存为草稿，请在编辑页检查后提交审核。")
 
 
 @require_http_methods(["GET", "POST"])

@@ -45,6 +45,7 @@ def course(indexes, linked_pages):
     page.audience = [Audience.objects.get(name="社区骨干")]
     page.issues = [Issue.objects.get(name="新居民融入")]
     first = CourseModuleFactory.build(
+        sort_order=0,
         title="分析社区",
         minutes=150,
         exercise_minutes=90,
@@ -56,6 +57,8 @@ def course(indexes, linked_pages):
     first.cases = [linked_pages["case"]]
     first.principles = [linked_pages["principle"]]
     first.policies = [linked_pages["policy"]]
-    second = CourseModuleFactory.build(title="撰写项目申请", minutes=45, objectives="写出一份申请书")
+    second = CourseModuleFactory.build(
+        sort_order=1, title="撰写项目申请", minutes=45, objectives="写出一份申请书"
+    )
     page.modules = [first, second]
     return publish(page)
