@@ -18,6 +18,9 @@ from .base import KEY_FIELDS, Hit, SearchBackend, SearchResults
 WEIGHTS = {"title": 10.0, "summary": 4.0, "terms": 4.0, "body": 1.0}
 WORD_COLUMNS = ("title", "summary", "terms", "body")
 EXACT_BONUS = 1000.0  # an exact (phrase) match of every word ranks above any relaxed match
+# Every statement starts `WITH m AS MATERIALIZED (…)`: the matched pages are computed once.
+# Inlined, SQLite re-ran the full-text match inside each filter and join (search_benchmark at
+# 100,000 pages: a text + two facets count went from 4.4 s to 0.1 s).
 
 
 class SqliteFullText:
@@ -223,13 +226,13 @@ class DatabaseBackend(SearchBackend):
         order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH m AS ({matched_sql}) SELECT COUNT(*) FROM m JOIN search_searchentry e ON e.page_id = m.id "
+                f"WITH m AS MATERIALIZED ({matched_sql}) SELECT COUNT(*) FROM m JOIN search_searchentry e ON e.page_id = m.id "
                 f"WHERE {where}",
                 matched_params + where_params,
             )
             total = cursor.fetchone()[0]
             cursor.execute(
-                f"WITH m AS ({matched_sql}) "
+                f"WITH m AS MATERIALIZED ({matched_sql}) "
                 "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "
                 f"FROM m JOIN search_searchentry e ON e.page_id = m.id WHERE {where} "
                 f"ORDER BY {order}, e.page_id LIMIT %s OFFSET %s",
@@ -248,7 +251,7 @@ class DatabaseBackend(SearchBackend):
                     continue
                 placeholders = ", ".join(["%s"] * len(facets))
                 cursor.execute(
-                    f"WITH m AS ({matched_sql}) "
+                    f"WITH m AS MATERIALIZED ({matched_sql}) "
                     "SELECT f.facet, f.value, COUNT(*) FROM m JOIN search_searchfacetvalue f ON f.entry_id = m.id "
                     f"WHERE f.facet IN ({placeholders}) AND {facet_where} GROUP BY f.facet, f.value",
                     matched_params + facets + facet_params,
