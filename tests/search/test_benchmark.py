@@ -1,0 +1,88 @@
+"""`search_benchmark` runs end to end at a tiny size. Nothing here checks a timing."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from wagtail.models import Page
+
+from cases.models import CasePage
+from search.backends.database import DatabaseBackend
+from search.documents import build_document
+from search.query import SearchQuery
+from tests.factories import CasePageFactory
+
+KINDS = ("text only", "one facet only", "text + two facets")
+
+
+def run_benchmark(tmp_path, *args):
+    report = tmp_path / "benchmark.md"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command(
+        "search_benchmark", "--in-place", *args, "--output", str(report), stdout=stdout, stderr=stderr
+    )
+    return report.read_text(encoding="utf-8"), stdout.getvalue(), stderr.getvalue()
+
+
+def table_rows(text, heading):
+    """The rows of the query table under `heading`: {kind: [cells]}."""
+    section = text.split(heading, 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells and cells[0] in KINDS:
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_benchmark_reports_both_backends_at_each_size(indexes, tmp_path):
+    text, stdout, stderr = run_benchmark(tmp_path, "--sizes", "30,50", "--queries", "3")
+
+    assert stdout == text
+    assert "50 pages: our index built" in stderr and "50 pages: stock index built" in stderr
+    assert text.startswith("# Search benchmark")
+    assert "python manage.py search_benchmark --sizes 30,50 --queries 3 --in-place --write" in text
+    for heading in ("## Machine and run", "## Method", "## Results", "## Targets"):
+        assert heading in text
+    assert "this run did not measure that" in text  # the targets are for 100,000 pages
+    for size in ("30", "50"):
+        heading = f"### {size} pages"
+        assert heading in text
+        rows = table_rows(text, heading)
+        assert set(rows) == set(KINDS)
+        for kind, cells in rows.items():
+            assert len(cells) == 8
+            assert all(re.fullmatch(r"[\d,]+\.\d", cell) for cell in cells[1:5]), cells  # p50/p95 in ms
+            assert re.fullmatch(r"[\d,]+ \([0-3]/3\)", cells[7]), (
+                cells
+            )  # stock: mean hits (queries with hits)
+            # ours finds something for every text-only and facet-only query: the corpus is built for them
+            assert re.fullmatch(
+                r"[\d,]+ \(3/3\)" if kind != "text + two facets" else r"[\d,]+ \([0-3]/3\)", cells[6]
+            )
+    assert "## Where the time goes" in text
+
+
+def test_the_pages_are_real_and_our_backend_finds_them_in_chinese(indexes, tmp_path):
+    run_benchmark(tmp_path, "--sizes", "40", "--queries", "1")
+
+    pages = CasePage.objects.live().child_of(indexes["case"])
+    assert pages.count() == 40
+    assert all(page.slug.startswith("bench-") and page.url.startswith("/cases/bench-") for page in pages)
+    assert not any(Page.find_problems())  # treebeard: paths, depths and numchild are consistent
+
+    results = DatabaseBackend().search(SearchQuery(q="停车", page_size=100))
+    documents = [build_document(page) for page in pages.prefetch_related("issues", "actors", "methods")]
+    containing = {d.page_id for d in documents if "停车" in " ".join([d.title, d.summary, d.terms, d.body])}
+    assert containing  # the corpus talks about parking
+    assert {hit.page_id for hit in results.hits} == containing
+    assert results.total == len(containing)
+    assert results.facets["type"][0].count == len(containing)
+
+
+def test_in_place_refuses_a_database_with_content(indexes, tmp_path):
+    CasePageFactory(parent=indexes["case"])
+    with pytest.raises(CommandError, match="without knowledge pages"):
+        run_benchmark(tmp_path, "--sizes", "10", "--queries", "1")
