@@ -17,9 +17,9 @@ import uuid
 from functools import cache
 
 from django.conf import settings
-from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout, Urllib3HttpNode
-from elasticsearch import Elasticsearch, NotFoundError, TransportError, helpers
+from elastic_transport import Urllib3HttpNode
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch.helpers import BulkIndexError
 from elasticsearch_dsl import (
     A,
     Document,
@@ -119,7 +119,9 @@ class SearchUnavailable(RuntimeError):
     """Elasticsearch could not be reached; the caller falls back to the database backend."""
 
 
-UNAVAILABLE_ERRORS = (TransportConnectionError, ConnectionTimeout, TransportError)
+# Unreachable (connection refused, timeout: TransportError) or refusing the request (ApiError,
+# BulkIndexError): either way the database answers, and queued changes stay queued.
+UNAVAILABLE_ERRORS = (TransportError, ApiError, BulkIndexError)
 
 
 def new_index_name(alias):

@@ -182,3 +182,12 @@ def test_plain_json_is_what_the_test_server_needs(settings, search_backend):
     assert not plain.indices.exists(index="nothing-here")
     with pytest.raises(ApiError, match="not supported"):
         versioned.indices.create(index="refused", mappings={"properties": {}})
+
+
+def test_a_cluster_refusing_requests_is_answered_by_the_database(client, library, settings):
+    if settings.ELASTICSEARCH_TEST_URL:
+        pytest.skip("a real cluster accepts the versioned media type")
+    settings.ELASTICSEARCH_PLAIN_JSON = False  # osmem answers 406 to every request: an ApiError
+    data = api(client, q="停车")
+    assert data["backend"] == "database" and titles(data) == ["老旧小区停车难的协商"]
+    assert PendingIndexChange.objects.exists()  # what could not be sent stays queued
