@@ -97,16 +97,12 @@ def upload_view(request):
     try:
         result = uploads.run_import(upload.sources, request.user, create_terms=create_terms, dry_run=True)
     except ImportFailed as failure:
-        rows, general = uploads.preview_rows(upload.sources, problems=failure.problems)
-        return render(
+        return render_problems(
             request,
-            "import_preview.html",
-            rows=rows,
-            general=general,
-            problem_count=len(failure.problems),
+            upload.sources,
+            failure,
             ignored=upload.ignored[:MAX_IGNORED_SHOWN],
             ignored_count=len(upload.ignored),
-            form=UploadForm(user=request.user),
         )
     rows, _ = uploads.preview_rows(upload.sources, plans=result.plans)
     token = uploads.stage(request, upload, create_terms)
@@ -118,6 +114,20 @@ def upload_view(request):
         ignored_count=len(upload.ignored),
         confirm_form=ConfirmForm(initial={"token": token}),
         **uploads.result_context(result),
+    )
+
+
+def render_problems(request, sources, failure, **context):
+    """The preview with every problem listed, and the upload form to try again."""
+    rows, general = uploads.preview_rows(sources, problems=failure.problems)
+    return render(
+        request,
+        "import_preview.html",
+        rows=rows,
+        general=general,
+        problem_count=len(failure.problems),
+        form=UploadForm(user=request.user),
+        **context,
     )
 
 
@@ -143,16 +153,7 @@ def confirm_view(request):
         )
     except ImportFailed as failure:
         # The site changed since the preview (a page was added, a permission removed …).
-        rows, general = uploads.preview_rows(staged.sources, problems=failure.problems)
-        return render(
-            request,
-            "import_preview.html",
-            rows=rows,
-            general=general,
-            problem_count=len(failure.problems),
-            form=UploadForm(user=request.user),
-            at_confirm=True,
-        )
+        return render_problems(request, staged.sources, failure, at_confirm=True)
     return render(
         request,
         "import_result.html",

@@ -234,3 +234,27 @@ def test_rebuild_command_restores_the_index(client, library):
     assert api(client)["total"] == 0
     call_command("rebuild_search_index", verbosity=0)
     assert api(client)["total"] == 5
+
+
+def test_rebuild_reads_pages_in_a_fixed_number_of_queries(library, indexes, django_assert_num_queries):
+    from kb.vocabularies.models import CommunityType, Region
+    from search.documents import build_document
+    from search.indexing import indexable_pages
+    from tests.factories import CasePageFactory, publish
+
+    def read_cases():
+        return [build_document(page) for page in indexable_pages("case")]
+
+    with django_assert_num_queries(5):  # view restrictions, pages, issues, actors, methods
+        assert len(read_cases()) == 3
+    for n in range(5):
+        page = CasePageFactory(
+            parent=indexes["case"],
+            title=f"案例{n}",
+            region=Region.get_or_create_path("四川省/成都市"),
+            community_type=CommunityType.objects.get(name="商品房小区"),
+            live=False,
+        )
+        publish(page)
+    with django_assert_num_queries(5):  # the same, however many pages
+        assert len(read_cases()) == 8
