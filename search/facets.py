@@ -1,6 +1,6 @@
 """Facet values as users see them: labels, order, and which are selected. Shared by all backends."""
 
-from kb.core.sections import TYPE_LABELS
+from kb.core.page_types import type_labels
 
 from .backends.base import FacetValue
 from .documents import FACETS
@@ -21,12 +21,12 @@ def facet_values(facet, counts, selected):
     for value, count in counts.items():
         if facet == "region" and region_depth(value) > REGION_FACET_DEPTH and value not in selected:
             continue
-        label = TYPE_LABELS.get(value, value) if facet == "type" else value
+        label = type_labels().get(value, value) if facet == "type" else value
         items.append(FacetValue(value=value, label=label, count=count, selected=value in selected))
     if facet == "year":
         items.sort(key=lambda v: v.value, reverse=True)
     elif facet == "type":
-        order = list(TYPE_LABELS)
+        order = list(type_labels())
         items.sort(key=lambda v: order.index(v.value) if v.value in order else len(order))
     else:
         items.sort(key=lambda v: (-v.count, v.value))

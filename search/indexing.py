@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page
 
-from kb.core.sections import SECTIONS, page_model
+from kb.core.page_types import page_model, type_keys
 
 from .backends.database import DatabaseBackend
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
@@ -142,7 +142,7 @@ def _elasticsearch_is_current():
 
 def _documents(progress=None):
     count = 0
-    for type_key, *_ in SECTIONS:
+    for type_key in type_keys():
         for page in indexable_pages(type_key).iterator(chunk_size=BATCH_SIZE):
             yield build_document(page)
             count += 1

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from kb.core.sections import TYPE_LABELS
+from kb.core.page_types import type_labels
 
 from .documents import FACETS
 
@@ -54,8 +54,8 @@ def parse_params(params):
         if values:
             filters[facet] = list(dict.fromkeys(values))
     for value in filters.get("type", []):
-        if value not in TYPE_LABELS:
-            raise BadQuery(f"未知的类型“{value}”，可选：{', '.join(TYPE_LABELS)}。")
+        if value not in type_labels():
+            raise BadQuery(f"未知的类型“{value}”，可选：{', '.join(type_labels())}。")
     sort = params.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
         raise BadQuery(f"未知的排序方式“{sort}”，可选：{', '.join(SORTS)}。")

@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from kb.core.sections import TYPE_LABELS
+from kb.core.page_types import type_labels
 
 from .documents import FACETS
 from .query import SORTS, BadQuery
@@ -37,7 +37,7 @@ def search_page(request):
         "query": params.get("q", "").strip(),
         "facet_labels": FACETS,
         "sorts": SORTS,
-        "types": TYPE_LABELS,
+        "types": type_labels(),
     }
     try:
         results = search(params)

@@ -3,7 +3,7 @@ import textwrap
 import pytest
 import yaml
 
-from kb.core.sections import index_model
+from kb.core.page_types import index_model
 from kb.core.site_structure import ensure_site_structure
 
 

@@ -3,7 +3,7 @@
 import factory
 import wagtail_factories
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 from kb.courses.models import CourseModule, CoursePage
 from kb.policies.models import PolicyPage
 from kb.principles.models import PrinciplePage

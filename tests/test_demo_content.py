@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 from kb.core.importer import collect_files, parse_front_matter
-from kb.core.sections import SECTIONS, page_model
+from kb.core.page_types import page_model, type_keys
 
 MINIMUM_PAGES = {"case": 15, "policy": 6, "principle": 12, "course": 3}
 
@@ -24,7 +24,7 @@ def test_every_fixture_cites_its_seed():
 @pytest.mark.django_db
 def test_demo_content_loads_published_and_every_page_renders(client):
     call_command("load_demo_content", stdout=StringIO())
-    for key, *_ in SECTIONS:
+    for key in type_keys():
         pages = page_model(key).objects.live()
         assert pages.count() >= MINIMUM_PAGES[key], key
         assert not page_model(key).objects.filter(live=False).exists()

@@ -102,7 +102,7 @@ def test_make_run_serves_the_demo_site_and_a_second_run_keeps_edits(tmp_path):
 
     python = copy / ".venv" / "bin" / "python"
     edit = (
-        "from cases.models import CasePage;"
+        "from kb.cases.models import CasePage;"
         "p = CasePage.objects.get(slug='pet-contest-poop-squad');"
         "p.summary = '编辑改过的摘要'; p.save_revision().publish()"
     )

@@ -1,5 +1,6 @@
-"""Fields of the four page types in Wagtail's API v2 (/api/v2/pages/): vocabularies as names,
-regions as paths, linked pages as small objects, so other sites can reuse the library as it reads."""
+"""Field serializers shared by the page types in Wagtail's API v2 (/api/v2/pages/): vocabularies as names,
+regions as paths, linked pages as small objects, so other sites can reuse the library as it reads. A type's own serializers live in its app
+(kb/policies/api_fields.py, kb/courses/api_fields.py)."""
 
 from rest_framework import serializers
 from wagtail.api import APIField
@@ -32,21 +33,6 @@ class LinkedPages(serializers.Field):
         ]
 
 
-class IssuerNames(serializers.Field):
-    def to_representation(self, manager):
-        return [issuer.name for issuer in manager.all()]
-
-
-class Attachments(serializers.Field):
-    """Attached documents as {title, url}: the public download address of each file."""
-
-    def to_representation(self, manager):
-        return [
-            {"title": attachment.title or attachment.document.title, "url": attachment.document.url}
-            for attachment in manager.select_related("document")
-        ]
-
-
 def terms(name):
     return APIField(name, serializer=TermNames(read_only=True))
 
@@ -72,25 +58,3 @@ KNOWLEDGE_PAGE_FIELDS = [
     APIField("source_date"),
     APIField("source_note"),
 ]
-
-
-class CourseModules(serializers.Field):
-    """A course's modules in order, as participants see them: never the instructor notes."""
-
-    def to_representation(self, manager):
-        return [
-            {
-                "title": module.title,
-                "minutes": module.minutes,
-                "exercise_minutes": module.exercise_minutes,
-                "questions": module.questions,
-                "objectives": module.objectives,
-                "key_points": module.key_points,
-                "activity": module.activity,
-                "method": module.method.name if module.method else None,
-                "cases": LinkedPages().to_representation(module.cases),
-                "principles": LinkedPages().to_representation(module.principles),
-                "policies": LinkedPages().to_representation(module.policies),
-            }
-            for module in manager.all()
-        ]

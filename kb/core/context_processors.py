@@ -1,4 +1,4 @@
-from .sections import site_sections as _site_sections
+from .page_types import site_sections as _site_sections
 
 
 def nav_sections():

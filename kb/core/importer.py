@@ -17,12 +17,12 @@ from django.core.validators import URLValidator, validate_unicode_slug
 from django.db import transaction
 from django.utils.text import slugify
 
+from kb.cases.blocks import CASE_SECTION_BY_HEADING, OTHER_SECTION
 from kb.vocabularies.models import VOCABULARY_MODELS, Region, split_region_path
 
-from .blocks import CASE_SECTION_BY_HEADING, OTHER_SECTION
 from .fields import PARTIAL_DATE_RE
 from .markdown import markdown_to_html, split_sections
-from .sections import TYPE_LABELS, index_model, page_model
+from .page_types import index_model, page_model, type_labels, vocabulary_label
 
 MAX_SUMMARY_LENGTH = 300
 MAX_TITLE_LENGTH = 255
@@ -91,15 +91,6 @@ REFERENCE_KEYS = {
     },
 }
 MODULE_REFERENCE_KEYS = {"principles": "principle", "policies": "policy", "cases": "case"}
-TERM_LABELS = {
-    "issue": "议题",
-    "actor": "治理主体",
-    "method": "方法与机制",
-    "community_type": "社区类型",
-    "level": "政策层级",
-    "validity": "时效性",
-    "audience": "培训对象",
-}
 _ASCII_SLUG_RE = re.compile(r"[^a-z0-9-]+")
 
 
@@ -319,7 +310,7 @@ class FileValidator:
             return name
         self.problem(
             where,
-            f"未知的{TERM_LABELS[vocabulary]}“{name}”。{suggestion(name, known)}"
+            f"未知的{vocabulary_label(vocabulary)}“{name}”。{suggestion(name, known)}"
             "（如确需新增，请加 --create-terms。）",
         )
         return None
@@ -328,10 +319,10 @@ class FileValidator:
         """A PagePlan for this file, or None when it has problems (see self.problems)."""
         type_key = self.meta.get("type")
         if type_key is None:
-            self.problem("type", f"必填，可选值：{', '.join(TYPE_LABELS)}。")
+            self.problem("type", f"必填，可选值：{', '.join(type_labels())}。")
             return None
-        if type_key not in TYPE_LABELS:
-            self.problem("type", f"未知的类型“{type_key}”，可选值：{', '.join(TYPE_LABELS)}。")
+        if type_key not in type_labels():
+            self.problem("type", f"未知的类型“{type_key}”，可选值：{', '.join(type_labels())}。")
             return None
         allowed = KEYS_BY_TYPE[type_key]
         for key in self.meta:
@@ -340,7 +331,7 @@ class FileValidator:
                 hint = (
                     f"是否是“{close[0]}”？"
                     if close
-                    else f"{TYPE_LABELS[type_key]}可用的键：{', '.join(sorted(allowed))}。"
+                    else f"{type_labels()[type_key]}可用的键：{', '.join(sorted(allowed))}。"
                 )
                 self.problem(str(key), f"不认识的键。{hint}")
 
@@ -626,7 +617,7 @@ def check_plans(plans):
                 Problem(
                     plan.file,
                     "title",
-                    f"已有同名{TYPE_LABELS[plan.type_key]}（slug 为“{clash.slug}”）；同一类型的标题不能重复。",
+                    f"已有同名{type_labels()[plan.type_key]}（slug 为“{clash.slug}”）；同一类型的标题不能重复。",
                 )
             )
     library_titles = {}
@@ -655,7 +646,7 @@ def check_plans(plans):
                     Problem(
                         plan.file,
                         where,
-                        f"找不到{TYPE_LABELS[target_type]}“{reference}”（按 slug 或标题查找）。"
+                        f"找不到{type_labels()[target_type]}“{reference}”（按 slug 或标题查找）。"
                         f"{suggestion(reference, resolver.candidates(target_type))}",
                     )
                 )
@@ -737,7 +728,7 @@ class PageWriter:
         from .site_structure import ensure_site_structure
 
         ensure_site_structure()
-        parents = {key: index_model(key).objects.order_by("path").first() for key in TYPE_LABELS}
+        parents = {key: index_model(key).objects.order_by("path").first() for key in type_labels()}
         for vocabulary, name in new_terms:
             VOCABULARY_MODELS[vocabulary].objects.get_or_create(name=name)
         # First every page exists, so references between files of this run can point at them.

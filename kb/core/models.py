@@ -27,8 +27,14 @@ def link_fields(model, target_model):
 class KnowledgePage(Page):
     """Base of the four content types (case, policy, principle, course)."""
 
+    # What the registry (kb.core.page_types) reads: each concrete type sets these.
     type_key = ""  # "case", "policy", ...: the value used by the import format and search
     type_label = ""  # 案例, 政策, ...
+    type_order = 0  # the place of the type in the site's menus and lists
+    body_sections = ()  # (key, heading) of the standard sections of the body, if it has them
+    import_rules = ""  # dotted path of the type's import rules (kb.importing.rules.TypeRules)
+    # The "linked pages" blocks of the page, in order: (type key, heading).
+    linked_headings = ()
     # Relation fields that carry a meaning of their own (e.g. 废止) rather than "see also".
     lifecycle_link_fields = ()
 
@@ -91,29 +97,39 @@ class KnowledgePage(Page):
             model.objects.live().public().filter(condition).exclude(pk=self.pk).distinct().order_by("title")
         )
 
+    def linked_of_type(self, type_key):
+        from .page_types import page_model
+
+        return self.linked_pages(page_model(type_key))
+
+    @property
+    def linked_sections(self):
+        """The page's "linked pages" blocks: heading, anchor and pages, for includes/linked_sections."""
+        from .page_types import page_model
+
+        sections = []
+        for type_key, heading in self.linked_headings:
+            model = page_model(type_key)
+            # The anchor names the section by the app's label (linked-cases, linked-policies, …).
+            anchor = f"linked-{model._meta.app_label}"
+            sections.append({"heading": heading, "anchor": anchor, "pages": self.linked_pages(model)})
+        return sections
+
     @property
     def linked_cases(self):
-        from cases.models import CasePage
-
-        return self.linked_pages(CasePage)
+        return self.linked_of_type("case")
 
     @property
     def linked_policies(self):
-        from kb.policies.models import PolicyPage
-
-        return self.linked_pages(PolicyPage)
+        return self.linked_of_type("policy")
 
     @property
     def linked_principles(self):
-        from kb.principles.models import PrinciplePage
-
-        return self.linked_pages(PrinciplePage)
+        return self.linked_of_type("principle")
 
     @property
     def linked_courses(self):
-        from kb.courses.models import CoursePage
-
-        return self.linked_pages(CoursePage)
+        return self.linked_of_type("course")
 
 
 class IndexPage(Page):
@@ -121,6 +137,12 @@ class IndexPage(Page):
 
     child_model = None  # set by each concrete index
     per_page = 30
+    # What ensure_site_structure creates, and the editorial groups' page permissions on it
+    # (group name → actions), read through kb.core.page_types.
+    default_slug = ""
+    default_title = ""
+    default_intro = ""
+    group_permissions = {}
 
     intro = models.TextField("导语", blank=True)
 
@@ -153,14 +175,13 @@ class HomePage(Page):
         verbose_name = "首页"
 
     def get_context(self, request, *args, **kwargs):
-        from cases.models import CasePage
-
-        from .sections import site_sections
+        from .page_types import page_model, site_sections
 
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = site_sections()
         context["recent_cases"] = (
-            CasePage.objects.live()
+            page_model("case")
+            .objects.live()
             .public()
             .select_related("region", "community_type")
             .order_by("-first_published_at")[:6]

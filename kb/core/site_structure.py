@@ -6,39 +6,17 @@ from wagtail.models import Page, Site
 from kb.editorial.roles import ensure_roles
 
 from .models import HomePage
-from .sections import SECTIONS, index_model
+from .page_types import page_types
 
 HOME_INTRO = (
     "汇集各地社区营造与社区治理的案例、原则、政策和培训课程：看看别的社区怎样解决同样的问题，"
     "理解做法背后的理念，查到相关的政策依据，再把它们组织成培训课程。"
 )
-INDEX_PAGES = {
-    "case": (
-        "cases",
-        "案例库",
-        "按议题、地区、社区类型查找各地社区解决问题的完整过程：谁参与、怎么做、定了什么规则、效果如何、有哪些教训。",
-    ),
-    "policy": (
-        "policies",
-        "政策库",
-        "与社区治理相关的政策文件，附发文机关、发文字号、层级、日期与时效性，以及文件之间的修订、废止和依据关系。",
-    ),
-    "principle": (
-        "principles",
-        "原则与理念",
-        "社区营造工作背后的原则与理念，按体系归类，并列出体现它们的案例、政策和课程。",
-    ),
-    "course": (
-        "courses",
-        "培训课程",
-        "由案例、原则和政策组成的培训课程，每个单元列出时长、目标、活动方法和所用材料。",
-    ),
-}
 
 
 @transaction.atomic
 def ensure_site_structure():
-    """Create the home page and the four index pages if missing; return the home page."""
+    """Create the home page and each page type's index page if missing; return the home page."""
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
@@ -65,10 +43,13 @@ def ensure_site_structure():
             site.save()
         for page in placeholders:
             page.delete()
-    for key, _, _, _ in SECTIONS:
-        model = index_model(key)
+    for page_type in page_types():
+        model = page_type.index_model
         if not model.objects.exists():
-            slug, title, intro = INDEX_PAGES[key]
-            home.add_child(instance=model(title=title, slug=slug, intro=intro))
+            home.add_child(
+                instance=model(
+                    title=page_type.index_title, slug=page_type.index_slug, intro=page_type.index_intro
+                )
+            )
     ensure_roles()  # the editorial groups' page permissions and workflow attach to these pages
     return home

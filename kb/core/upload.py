@@ -32,7 +32,6 @@ from wagtail.permissions import page_permission_policy
 from kb.vocabularies.models import VOCABULARY_MODELS
 
 from .importer import (
-    TERM_LABELS,
     ImportFailed,
     Problem,
     SourceFile,
@@ -40,7 +39,7 @@ from .importer import (
     parse_front_matter,
     validate_files,
 )
-from .sections import TYPE_LABELS, index_model, page_model
+from .page_types import index_model, page_model, type_labels, vocabulary_label
 
 ACTION_LABELS = {"create": "新建", "update": "更新"}
 SESSION_KEY = "kb_import_uploads"
@@ -72,7 +71,7 @@ def permission_problems(plans, user):
     """What this user may not do of what the plans would do, one Problem per file."""
     problems = []
     for plan in plans:
-        label = TYPE_LABELS[plan.type_key]
+        label = type_labels()[plan.type_key]
         if plan.existing is not None:
             tester = plan.existing.permissions_for_user(user)
             if not tester.can_edit():
@@ -297,7 +296,7 @@ def preview_rows(sources, plans=(), problems=()):
         row = Row(file=source.name)
         plan = by_file.get(source.name)
         if plan is not None:
-            row.type, row.slug, row.title = TYPE_LABELS[plan.type_key], plan.slug, plan.title
+            row.type, row.slug, row.title = type_labels()[plan.type_key], plan.slug, plan.title
             row.action = ACTION_LABELS[plan.action]
         else:
             try:
@@ -305,7 +304,7 @@ def preview_rows(sources, plans=(), problems=()):
             except ImportFailed:
                 meta = {}
             type_key = meta.get("type")
-            row.type = TYPE_LABELS.get(type_key, "") if isinstance(type_key, str) else ""
+            row.type = type_labels().get(type_key, "") if isinstance(type_key, str) else ""
             row.slug = str(meta.get("slug") or "")
             row.title = str(meta.get("title") or "")
         rows.append(row)
@@ -323,13 +322,13 @@ def preview_rows(sources, plans=(), problems=()):
 def result_context(result):
     """What a preview or a result page says about a whole (valid) run."""
     summary = "；".join(
-        f"{TYPE_LABELS[key]}：新建 {counts['create']}，更新 {counts['update']}"
+        f"{type_labels()[key]}：新建 {counts['create']}，更新 {counts['update']}"
         for key, counts in result.counts().items()
     )
     return {
         "result": result,
         "summary": summary,
-        "new_terms": [f"{TERM_LABELS[vocabulary]}“{name}”" for vocabulary, name in result.new_terms],
+        "new_terms": [f"{vocabulary_label(vocabulary)}“{name}”" for vocabulary, name in result.new_terms],
         "new_regions": list(result.new_regions),
     }
 
@@ -344,7 +343,7 @@ def result_rows(result):
         rows.append(
             Row(
                 file=plan.file,
-                type=TYPE_LABELS[plan.type_key],
+                type=type_labels()[plan.type_key],
                 slug=plan.slug,
                 title=plan.title,
                 action=ACTION_LABELS[plan.action],

@@ -49,6 +49,7 @@ from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage, link_fields
 
 from . import timetable
+from .api_fields import CourseModules
 from .panels import ModuleInlinePanel
 
 
@@ -239,6 +240,10 @@ class CourseIndexPage(IndexPage):
     subpage_types = ["courses.CoursePage"]
     parent_page_types = ["core.HomePage"]
     max_count = 1
+    default_slug = "courses"
+    default_title = "培训课程"
+    default_intro = "由案例、原则和政策组成的培训课程，每个单元列出时长、目标、活动方法和所用材料。"
+    group_permissions = {"培训师": ("add", "change", "lock")}
 
     class Meta:
         verbose_name = "课程库首页"
@@ -262,6 +267,14 @@ class CourseIndexPage(IndexPage):
 class CoursePage(RoutablePageMixin, KnowledgePage):
     type_key = "course"
     type_label = "课程"
+    type_order = 4
+    import_rules = "kb.courses.importing.CourseRules"
+    linked_headings = (
+        ("case", "课程使用的案例"),
+        ("principle", "相关原则"),
+        ("policy", "相关政策"),
+        ("course", "相关课程"),
+    )
 
     audience = ParentalManyToManyField(
         "vocabularies.Audience", verbose_name="培训对象", blank=True, related_name="courses"
@@ -346,7 +359,7 @@ class CoursePage(RoutablePageMixin, KnowledgePage):
         api.terms("methods"),
         APIField("body"),
         # Instructor notes stay out: the API is public.
-        APIField("modules", serializer=api.CourseModules(read_only=True)),
+        APIField("modules", serializer=CourseModules(read_only=True)),
         api.links("principles"),
         api.links("policies"),
         api.links("cases"),

@@ -34,20 +34,24 @@ VOCABULARY_MODELS = (
 )  # fmt: skip
 
 # Page permissions, per group: (app label, model of the page they are given on) → actions.
-# Wagtail page permissions apply to the page and everything below it.
-PAGE_PERMISSIONS = {
-    EDITORS: {
-        ("cases", "caseindexpage"): ("add", "change", "lock"),
-        ("policies", "policyindexpage"): ("add", "change", "lock"),
-        ("principles", "principleindexpage"): ("add", "change", "lock"),
-    },
-    MODERATORS: {
-        ("core", "homepage"): ("add", "change", "publish", "lock", "unlock"),
-    },
-    TRAINERS: {
-        ("courses", "courseindexpage"): ("add", "change", "lock"),
-    },
-}
+# Wagtail page permissions apply to the page and everything below it. Each page type's index page
+# declares its groups' actions (`group_permissions`, read through kb.core.page_types); moderators
+# get theirs on the home page, so on the whole site.
+MODERATOR_HOME_ACTIONS = ("add", "change", "publish", "lock", "unlock")
+
+
+def page_permissions():
+    """Group name → {(app label, model name): actions}, from the page-type registry."""
+    from kb.core.page_types import page_types
+
+    permissions = {name: {} for name in ROLE_NAMES}
+    permissions[MODERATORS][("core", "homepage")] = MODERATOR_HOME_ACTIONS
+    for page_type in page_types():
+        meta = page_type.index_model._meta
+        for group, actions in page_type.group_permissions.items():
+            permissions[group][(meta.app_label, meta.model_name)] = tuple(actions)
+    return permissions
+
 
 ADMIN_ACCESS = ("wagtailadmin", "admin", "access_admin")
 # Model permissions, per group: (app label, model, codename). `required` ones are created if the
@@ -149,8 +153,9 @@ def ensure_roles(apps=global_apps):
     Collection = apps.get_model("wagtailcore", "Collection")
 
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_NAMES}
+    permissions_by_group = page_permissions()
     page_actions = {
-        action for pages in PAGE_PERMISSIONS.values() for actions in pages.values() for action in actions
+        action for pages in permissions_by_group.values() for actions in pages.values() for action in actions
     }
     required = _permissions(
         apps,
@@ -162,7 +167,7 @@ def ensure_roles(apps=global_apps):
         apps, [spec for name in ROLE_NAMES for spec in OPTIONAL_MODEL_PERMISSIONS[name]], create=False
     )
     pages = {
-        key: _page_of_type(apps, *key) for group_pages in PAGE_PERMISSIONS.values() for key in group_pages
+        key: _page_of_type(apps, *key) for group_pages in permissions_by_group.values() for key in group_pages
     }
     root_collection = Collection.objects.filter(depth=1).first()
 
@@ -171,7 +176,7 @@ def ensure_roles(apps=global_apps):
         wanted += [optional[spec] for spec in OPTIONAL_MODEL_PERMISSIONS[name] if spec in optional]
         group.permissions.add(*wanted)
 
-        for key, actions in PAGE_PERMISSIONS[name].items():
+        for key, actions in permissions_by_group[name].items():
             if pages[key] is None:
                 continue  # created later by ensure_site_structure(), which calls this again
             for action in actions:

@@ -15,6 +15,7 @@ from kb.core.fields import PartialDateField, format_partial_date
 from kb.core.models import IndexPage, KnowledgePage
 
 from . import lifecycle
+from .api_fields import Attachments, IssuerNames
 from .panels import ValidityHistoryPanel
 
 
@@ -22,6 +23,10 @@ class PolicyIndexPage(IndexPage):
     subpage_types = ["policies.PolicyPage"]
     parent_page_types = ["core.HomePage"]
     max_count = 1
+    default_slug = "policies"
+    default_title = "政策库"
+    default_intro = "与社区治理相关的政策文件，附发文机关、发文字号、层级、日期与时效性，以及文件之间的修订、废止和依据关系。"
+    group_permissions = {"编辑": ("add", "change", "lock")}
 
     class Meta:
         verbose_name = "政策库首页"
@@ -39,6 +44,14 @@ class PolicyIndexPage(IndexPage):
 class PolicyPage(KnowledgePage):
     type_key = "policy"
     type_label = "政策"
+    type_order = 2
+    import_rules = "kb.policies.importing.PolicyRules"
+    linked_headings = (
+        ("case", "相关案例"),
+        ("principle", "相关原则"),
+        ("policy", "相关政策"),
+        ("course", "使用本文件的课程"),
+    )
     lifecycle_link_fields = ("supersedes", "amends", "based_on")
 
     doc_number = models.CharField("发文字号", max_length=100, blank=True)
@@ -115,7 +128,7 @@ class PolicyPage(KnowledgePage):
         *KnowledgePage.source_panels,
     ]
     api_fields = KnowledgePage.api_fields + [
-        APIField("issuers", serializer=api.IssuerNames(read_only=True)),
+        APIField("issuers", serializer=IssuerNames(read_only=True)),
         APIField("doc_number"),
         api.term("level"),
         api.region(),
@@ -132,7 +145,7 @@ class PolicyPage(KnowledgePage):
         api.links("related_policies"),
         api.links("principles"),
         api.links("cases"),
-        APIField("attachments", serializer=api.Attachments(read_only=True)),
+        APIField("attachments", serializer=Attachments(read_only=True)),
     ]
     search_fields = KnowledgePage.search_fields + [
         index.SearchField("doc_number", boost=2),

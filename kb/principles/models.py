@@ -18,6 +18,10 @@ class PrincipleIndexPage(IndexPage):
     subpage_types = ["principles.PrinciplePage"]
     parent_page_types = ["core.HomePage"]
     max_count = 1
+    default_slug = "principles"
+    default_title = "原则与理念"
+    default_intro = "社区营造工作背后的原则与理念，按体系归类，并列出体现它们的案例、政策和课程。"
+    group_permissions = {"编辑": ("add", "change", "lock")}
     per_page = 200  # principles are few and read as families, so one page shows them all
 
     class Meta:
@@ -38,6 +42,14 @@ class PrincipleIndexPage(IndexPage):
 class PrinciplePage(KnowledgePage):
     type_key = "principle"
     type_label = "原则"
+    type_order = 3
+    import_rules = "kb.principles.importing.PrincipleRules"
+    linked_headings = (
+        ("case", "体现这一原则的案例"),
+        ("policy", "相关政策"),
+        ("principle", "相关原则"),
+        ("course", "使用它的课程"),
+    )
 
     group = models.CharField("所属体系", max_length=100, blank=True, help_text="如：成都社区营造六原则")
     order = models.PositiveSmallIntegerField("体系内序号", default=0)

@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "kb.principles",
     "kb.policies",
     "kb.courses",
-    "cases",
+    "kb.cases",
     "kb.editorial",
     "search",
     "kb.syndication",

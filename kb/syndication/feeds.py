@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.utils.feedgenerator import Atom1Feed
 
-from kb.core.sections import TYPE_LABELS, page_model
+from kb.core.page_types import page_model, type_labels
 from kb.vocabularies.models import Issue
 
 FEED_TYPES = ("case", "policy")
@@ -52,7 +52,7 @@ class LatestPagesFeed(Feed):
 
     def title(self):
         types, issues = self.filters
-        label = "与".join(TYPE_LABELS[t] for t in types)
+        label = "与".join(type_labels()[t] for t in types)
         return f"社区营造知识库 · 最新{label}" + (f"（{'、'.join(issues)}）" if issues else "")
 
     def link(self):
@@ -80,7 +80,7 @@ class LatestPagesFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        return [TYPE_LABELS[item.type_key], *(issue.name for issue in item.issues.all())]
+        return [type_labels()[item.type_key], *(issue.name for issue in item.issues.all())]
 
 
 class LatestPagesAtomFeed(LatestPagesFeed):

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from kb.core.sections import index_model
+from kb.core.page_types import index_model
 from kb.core.site_structure import ensure_site_structure
 from tests.factories import CasePageFactory, CourseModuleFactory, CoursePageFactory, publish
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 from kb.vocabularies.models import Issue, Region
 from tests.factories import CasePageFactory, publish
 

@@ -1,6 +1,6 @@
 import pytest
 
-from kb.core.blocks import CASE_SECTIONS
+from kb.cases.blocks import CASE_SECTIONS
 from kb.vocabularies.models import CommunityType, Issue, Region
 from tests.factories import CasePageFactory, PrinciplePageFactory, publish
 

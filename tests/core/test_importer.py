@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 from kb.core.importer import ImportFailed, collect_files, import_files
 from kb.courses.models import CoursePage
 from kb.policies.models import PolicyPage

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from wagtail.models import Page
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 from search.backends.database import DatabaseBackend
 from search.documents import build_document
 from search.query import SearchQuery

@@ -218,7 +218,7 @@ def test_drafts_are_not_indexed_until_published(client, library):
 
 
 def test_moving_a_page_updates_its_url(client, library, indexes, home):
-    from cases.models import CaseIndexPage
+    from kb.cases.models import CaseIndexPage
 
     other = home.add_child(instance=CaseIndexPage(title="另一个案例库", slug="more-cases"))
     library["parking"].move(other, pos="last-child")

@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.core.sections import SECTIONS, page_model
+from kb.core.page_types import page_model, type_keys
 from search.backends.elasticsearch import SearchUnavailable
 from search.indexing import index_backends, rebuild
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        total = sum(page_model(key).objects.live().public().count() for key, *_ in SECTIONS)
+        total = sum(page_model(key).objects.live().public().count() for key in type_keys())
         interactive = sys.stdout.isatty() and options["verbosity"] > 0
 
         def progress(backend, done):

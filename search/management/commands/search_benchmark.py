@@ -45,8 +45,8 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 from wagtail.search.models import IndexEntry
 
-from cases.models import CaseIndexPage, CasePage
-from kb.core.sections import SECTIONS, page_model
+from kb.cases.models import CaseIndexPage, CasePage
+from kb.core.page_types import page_model, type_keys
 from kb.core.site_structure import ensure_site_structure
 from kb.vocabularies.models import Actor, CommunityType, Issue, Method, Region
 from search.backends.database import DatabaseBackend
@@ -676,7 +676,7 @@ class Command(BaseCommand):
             self.progress(f"throwaway database {'kept: ' if keep else 'removed: '}{name}")
 
     def check_empty(self):
-        for key, *_ in SECTIONS:
+        for key in type_keys():
             if page_model(key).objects.exists():
                 raise CommandError(
                     "--in-place runs only on a database without knowledge pages (the test database): "

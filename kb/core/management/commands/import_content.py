@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from kb.core.importer import ImportFailed, collect_files, import_files
-from kb.core.sections import TYPE_LABELS
+from kb.core.page_types import type_labels
 
 
 class Command(BaseCommand):
@@ -38,7 +38,8 @@ class Command(BaseCommand):
         for path in result.new_regions:
             self.stdout.write(f"新地区: {path}")
         summary = "，".join(
-            f"{TYPE_LABELS[key]} 新建 {c['create']} 更新 {c['update']}" for key, c in result.counts().items()
+            f"{type_labels()[key]} 新建 {c['create']} 更新 {c['update']}"
+            for key, c in result.counts().items()
         )
         state = "已发布" if publish else "存为草稿"
         prefix = "[试运行，未写入] " if dry_run else ""

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kb.core.sections import SECTIONS, page_model
+from kb.core.page_types import page_model, type_keys
 from kb.core.site_structure import ensure_site_structure
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, force=False, **options):
         ensure_site_structure()
-        has_content = any(page_model(key).objects.exists() for key, *_ in SECTIONS)
+        has_content = any(page_model(key).objects.exists() for key in type_keys())
         if has_content and not force:
             self.stdout.write("站点已有内容，跳过示例内容导入（--force 可强制按 slug 更新）。")
         else:

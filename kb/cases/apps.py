@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class CasesConfig(AppConfig):
-    name = "cases"
+    name = "kb.cases"
+    label = "cases"
     verbose_name = "案例库"

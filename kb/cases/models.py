@@ -10,8 +10,9 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from kb.core import api_fields as api
-from kb.core.blocks import CaseBodyBlock
 from kb.core.models import IndexPage, KnowledgePage
+
+from .blocks import CASE_SECTIONS, CaseBodyBlock
 
 YEAR_VALIDATORS = [MinValueValidator(1949), MaxValueValidator(2100)]
 
@@ -21,6 +22,10 @@ class CaseIndexPage(IndexPage):
     subpage_types = ["cases.CasePage"]
     parent_page_types = ["core.HomePage"]
     max_count = 1
+    default_slug = "cases"
+    default_title = "案例库"
+    default_intro = "按议题、地区、社区类型查找各地社区解决问题的完整过程：谁参与、怎么做、定了什么规则、效果如何、有哪些教训。"
+    group_permissions = {"编辑": ("add", "change", "lock")}
 
     class Meta:
         verbose_name = "案例库首页"
@@ -37,6 +42,15 @@ class CaseIndexPage(IndexPage):
 class CasePage(KnowledgePage):
     type_key = "case"
     type_label = "案例"
+    type_order = 1
+    body_sections = CASE_SECTIONS
+    import_rules = "kb.cases.importing.CaseRules"
+    linked_headings = (
+        ("principle", "相关原则"),
+        ("policy", "相关政策"),
+        ("case", "相关案例"),
+        ("course", "使用本案例的课程"),
+    )
 
     region = models.ForeignKey(
         "vocabularies.Region", verbose_name="地区", null=True, blank=True,
