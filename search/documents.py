@@ -63,10 +63,25 @@ def _stream_text(stream):
     return "\n".join(part for part in parts if part)
 
 
+@dataclass
+class DocumentParts:
+    """A search document while it is built: what every page has, then what its type adds."""
+
+    facets: dict
+    terms: list
+    body: list
+    date: str = ""
+
+
 def build_document(page):
-    """The SearchDocument of a specific knowledge page (CasePage, PolicyPage, …)."""
-    facets = {"type": [page.type_key]}
-    terms, body = [], [_stream_text(getattr(page, "body", None))]
+    """The SearchDocument of a specific knowledge page (CasePage, PolicyPage, …).
+
+    The parts every page type shares are read here; the type adds its own in its page class
+    (`add_search_parts`), so a field of one type is indexed from that type's app.
+    """
+    parts = DocumentParts(
+        facets={"type": [page.type_key]}, terms=[], body=[_stream_text(getattr(page, "body", None))]
+    )
     for facet, attribute in (
         ("issue", "issues"),
         ("actor", "actors"),
@@ -74,42 +89,17 @@ def build_document(page):
         ("audience", "audience"),
     ):
         if hasattr(page, attribute):
-            facets[facet] = _names(getattr(page, attribute))
+            parts.facets[facet] = _names(getattr(page, attribute))
     for facet, attribute in (("community_type", "community_type"), ("level", "level")):
         term = getattr(page, attribute, None)
         if term is not None:
-            facets[facet] = [term.name]
-    if page.type_key == "policy" and (validity := page.validity_on()):
-        # As of today (尚未生效 before the effective date); update_policy_validity keeps it current.
-        facets["validity"] = [validity]
+            parts.facets[facet] = [term.name]
     region = getattr(page, "region", None)
     if region is not None:
-        facets["region"] = region.ancestors_and_self
-        terms.append(" ".join(region.path.split("/")))
-    date = ""
-    if page.type_key == "case":
-        body.insert(0, page.scale)
-        if page.year_start:
-            facets["year"] = [str(page.year_start)]
-            date = str(page.year_end or page.year_start)
-    elif page.type_key == "policy":
-        terms.extend(page.issuer_names + [page.doc_number])
-        if page.issued_on:
-            facets["year"] = [page.issued_on[:4]]
-            date = page.issued_on
-    elif page.type_key == "principle":
-        terms.append(page.group)
-    elif page.type_key == "course":
-        for module in page.modules.all():
-            # Instructor notes are for facilitators only: never indexed.
-            body.extend(
-                [module.title, module.questions, module.objectives, module.key_points, module.activity]
-            )
-            if module.method:
-                facets.setdefault("method", [])
-                if module.method.name not in facets["method"]:
-                    facets["method"].append(module.method.name)
-        body.append(page.objectives)
+        parts.facets["region"] = region.ancestors_and_self
+        parts.terms.append(" ".join(region.path.split("/")))
+    page.add_search_parts(parts)
+    facets, terms, date = parts.facets, parts.terms, parts.date
     for facet in ("issue", "actor", "method", "community_type", "level", "validity", "audience"):
         terms.extend(facets.get(facet, []))
     if not date and page.last_published_at:
@@ -122,6 +112,6 @@ def build_document(page):
         summary=page.summary,
         date=date,
         terms=" ".join(t for t in terms if t),
-        body="\n".join(b for b in body if b)[:MAX_BODY_CHARS],
+        body="\n".join(b for b in parts.body if b)[:MAX_BODY_CHARS],
         facets={k: v for k, v in facets.items() if v},
     )

@@ -44,20 +44,10 @@ def index_backends():
 
 
 def indexable_pages(type_key):
-    """Live, public pages of one type, with what their documents read."""
-    model = page_model(type_key)
-    # The concrete model's own queryset: `.specific()` would refetch each page and lose the
-    # select_related below (two extra queries per page in a rebuild).
-    pages = model.objects.live().public()
-    related = [
-        f for f in ("issues", "actors", "methods", "audience", "issuers", "modules__method") if _has(model, f)
-    ]
-    selected = [f for f in ("region", "community_type", "level", "validity") if _has(model, f)]
-    return pages.select_related(*selected).prefetch_related(*related)
-
-
-def _has(model, path):
-    return any(f.name == path.split("__")[0] for f in model._meta.get_fields())
+    """Live, public pages of one type, with what their documents read (the type's own queryset)."""
+    # The concrete model's own queryset: `.specific()` would refetch each page and lose its
+    # select_related (two extra queries per page in a rebuild).
+    return page_model(type_key).indexed_queryset()
 
 
 def is_indexable(page):
@@ -73,6 +63,27 @@ def update_page(page):
     else:
         DatabaseBackend().remove([page.pk])
     _queue([page.pk])
+
+
+def update_pages(page_ids):
+    """Index or remove many pages at once, in batches: the bulk form of `update_page`.
+
+    The importer's run calls it once (through kb.core.publishing) instead of once per publish.
+    """
+    page_ids = list(dict.fromkeys(page_ids))
+    backend = DatabaseBackend()
+    for start in range(0, len(page_ids), BATCH_SIZE):
+        chunk = page_ids[start : start + BATCH_SIZE]
+        documents = [
+            build_document(page)
+            for type_key in type_keys()
+            for page in indexable_pages(type_key).filter(pk__in=chunk)
+        ]
+        indexed = {document.page_id for document in documents}
+        if documents:
+            backend.index(documents)
+        backend.remove([page_id for page_id in chunk if page_id not in indexed])
+        _queue(chunk)
 
 
 def remove_page(page_id):

@@ -4,7 +4,12 @@ from django.db.models.signals import post_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .indexing import remove_page, update_page
+from kb.core import publishing
+
+from .indexing import remove_page, update_page, update_pages
+
+# After the policy lifecycle (kb.policies.signals), whose marks publish more pages.
+INDEX_ORDER = 50
 
 
 def _with_live_descendants(page):
@@ -15,6 +20,8 @@ def _with_live_descendants(page):
 
 
 def on_published(sender, instance, **kwargs):
+    if not instance.numchild and publishing.defer(update_pages, instance.pk, order=INDEX_ORDER):
+        return  # indexed with the rest of the batch (an import run)
     if instance.numchild:
         _with_live_descendants(instance)
     else:

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from kb.cases.models import CasePage
-from kb.core.importer import collect_files, parse_front_matter
 from kb.core.page_types import page_model, type_keys
+from kb.importing.reading import collect_files, parse_front_matter
 
 MINIMUM_PAGES = {"case": 15, "policy": 6, "principle": 12, "course": 3}
 

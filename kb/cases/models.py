@@ -147,6 +147,21 @@ class CasePage(KnowledgePage):
         if self.year_start and self.year_end and self.year_end < self.year_start:
             raise ValidationError({"year_end": "结束年份不能早于起始年份。"})
 
+    @classmethod
+    def indexed_queryset(cls):
+        return (
+            super()
+            .indexed_queryset()
+            .select_related("region", "community_type")
+            .prefetch_related("issues", "actors", "methods")
+        )
+
+    def add_search_parts(self, parts):
+        parts.body.insert(0, self.scale)
+        if self.year_start:
+            parts.facets["year"] = [str(self.year_start)]
+            parts.date = str(self.year_end or self.year_start)
+
     @property
     def years_display(self):
         if self.year_start and self.year_end and self.year_end != self.year_start:

@@ -69,6 +69,19 @@ class KnowledgePage(Page):
     class Meta:
         abstract = True
 
+    @classmethod
+    def indexed_queryset(cls):
+        """The pages of this type that belong in the site's search index, with what their
+        documents read (search.documents), fetched in a few queries per batch."""
+        return cls.objects.live().public()
+
+    def add_search_parts(self, parts):
+        """Add this type's own facets, terms, body text and date to its search document.
+
+        `parts` (search.documents.DocumentParts) already holds what every page has: the title's
+        type, vocabulary facets, region and body. Override in a page type; the default adds nothing.
+        """
+
     @property
     def source_date_display(self):
         return format_partial_date(self.source_date)

@@ -383,6 +383,26 @@ class CoursePage(RoutablePageMixin, KnowledgePage):
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = []
 
+    @classmethod
+    def indexed_queryset(cls):
+        return (
+            super()
+            .indexed_queryset()
+            .prefetch_related("issues", "actors", "methods", "audience", "modules__method")
+        )
+
+    def add_search_parts(self, parts):
+        for module in self.modules.all():
+            # Instructor notes are for facilitators only: never indexed.
+            parts.body.extend(
+                [module.title, module.questions, module.objectives, module.key_points, module.activity]
+            )
+            if module.method:
+                methods = parts.facets.setdefault("method", [])
+                if module.method.name not in methods:
+                    methods.append(module.method.name)
+        parts.body.append(self.objectives)
+
     class Meta:
         verbose_name = "课程"
         verbose_name_plural = "课程"

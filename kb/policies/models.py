@@ -173,6 +173,24 @@ class PolicyPage(KnowledgePage):
     def issuer_names(self):
         return [issuer.name for issuer in self.issuers.all()]
 
+    @classmethod
+    def indexed_queryset(cls):
+        return (
+            super()
+            .indexed_queryset()
+            .select_related("region", "level", "validity")
+            .prefetch_related("issues", "actors", "methods", "issuers")
+        )
+
+    def add_search_parts(self, parts):
+        if validity := self.validity_on():
+            # As of today (尚未生效 before the effective date); update_policy_validity keeps it current.
+            parts.facets["validity"] = [validity]
+        parts.terms.extend([*self.issuer_names, self.doc_number])
+        if self.issued_on:
+            parts.facets["year"] = [self.issued_on[:4]]
+            parts.date = self.issued_on
+
     def _live(self, related_name):
         if not self.pk:  # an unsaved page (the preview of a new policy) has no reverse relations
             return PolicyPage.objects.none()

@@ -6,7 +6,12 @@ from django.core.signals import request_started
 from django.urls import reverse
 from wagtail.signals import page_published
 
+from kb.core import publishing
+
 from . import lifecycle
+
+# Before the search index (search.signals), so the index sees the marks.
+LIFECYCLE_ORDER = 10
 
 _local = threading.local()
 
@@ -28,7 +33,21 @@ def _reset(**kwargs):
 
 
 def on_policy_published(sender, instance, **kwargs):
-    for entry in lifecycle.apply_marks(instance):
+    if publishing.defer(apply_marks_of, instance.pk, order=LIFECYCLE_ORDER):
+        return  # applied once for the whole batch (an import run), after every page is published
+    _notify(lifecycle.apply_marks(instance))
+
+
+def apply_marks_of(page_ids):
+    """The lifecycle of a batch of published policies, read afresh once every page is live."""
+    from .models import PolicyPage
+
+    for newer in PolicyPage.objects.filter(pk__in=page_ids).order_by("pk"):
+        _notify(lifecycle.apply_marks(newer))
+
+
+def _notify(entries):
+    for entry in entries:
         pending_notices().append(
             {
                 "text": f"《{entry.label}》{lifecycle.describe(entry)}",

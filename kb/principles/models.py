@@ -90,6 +90,9 @@ class PrinciplePage(KnowledgePage):
     parent_page_types = ["principles.PrincipleIndexPage"]
     subpage_types = []
 
+    def add_search_parts(self, parts):
+        parts.terms.append(self.group)
+
     class Meta:
         verbose_name = "原则"
         verbose_name_plural = "原则"

@@ -25,6 +25,7 @@ def env_list(name, default=()):
 
 INSTALLED_APPS = [
     "kb.core",
+    "kb.importing",
     "kb.vocabularies",
     "kb.principles",
     "kb.policies",
@@ -138,7 +139,7 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "kb.core.media.DocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "kb.core.media.ImageForm"
 
-# Markdown upload in the admin (导入 Markdown, kb/core/upload.py): limits per upload.
+# Markdown upload in the admin (导入 Markdown, kb/importing/upload.py): limits per upload.
 KB_IMPORT_MAX_FILES = 300  # .md files in one upload, zips included
 KB_IMPORT_MAX_FILE_SIZE = 2 * 1024 * 1024  # one .md file, also inside a zip
 KB_IMPORT_MAX_UPLOAD_SIZE = 20 * 1024 * 1024  # everything uploaded at once, as sent

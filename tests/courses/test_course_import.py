@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from kb.core.importer import ImportFailed, collect_files, import_files
 from kb.courses.models import CoursePage, ModuleTemplate
+from kb.importing.problems import ImportFailed
+from kb.importing.reading import collect_files
+from kb.importing.writing import import_files
 
 
 def course(**extra):

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.core.importer import ImportFailed, collect_files, import_files
 from kb.core.page_types import type_labels
+from kb.importing.problems import ImportFailed
+from kb.importing.reading import collect_files
+from kb.importing.writing import import_files
 
 
 class Command(BaseCommand):

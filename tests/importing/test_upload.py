@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from kb.core import upload as uploads
 from kb.editorial.roles import EDITORS, MODERATORS, TRAINERS
+from kb.importing import upload as uploads
 from kb.policies.models import PolicyPage
 from kb.principles.models import PrinciplePage
 from kb.vocabularies.models import Issue

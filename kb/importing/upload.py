@@ -1,6 +1,6 @@
 """Markdown upload in the admin (导入 Markdown): reading the upload, keeping it, checking who may.
 
-The files go through the one importer (`kb.core.importer`), exactly as with `import_content`:
+The files go through the one importer (`kb.importing`), exactly as with `import_content`:
 the preview is a dry run, the confirmation a real run that saves drafts (never publishes) with the
 uploading user as the author of the revisions and the owner of new pages. On top of the importer,
 the upload adds only what a command line does not need:
@@ -29,17 +29,13 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from wagtail.permissions import page_permission_policy
 
+from kb.core.page_types import index_model, page_model, type_labels, vocabulary_label
 from kb.vocabularies.models import VOCABULARY_MODELS
 
-from .importer import (
-    ImportFailed,
-    Problem,
-    SourceFile,
-    import_files,
-    parse_front_matter,
-    validate_files,
-)
-from .page_types import index_model, page_model, type_labels, vocabulary_label
+from .problems import ImportFailed, Problem
+from .reading import SourceFile, parse_front_matter
+from .validating import validate_files
+from .writing import import_files
 
 ACTION_LABELS = {"create": "新建", "update": "更新"}
 SESSION_KEY = "kb_import_uploads"

@@ -4,8 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kb.cases.models import CasePage
-from kb.core.importer import ImportFailed, collect_files, import_files
 from kb.courses.models import CoursePage
+from kb.importing.problems import ImportFailed
+from kb.importing.reading import collect_files
+from kb.importing.writing import import_files
 from kb.policies.models import PolicyPage
 from kb.principles.models import PrinciplePage
 from kb.vocabularies.models import Issue, Region
@@ -126,20 +128,20 @@ def test_one_bad_file_means_nothing_is_written(home, write_md, principle_file):
 
 
 def test_a_failure_while_writing_rolls_back_earlier_pages(home, write_md, monkeypatch):
-    from kb.core import importer
+    from kb.importing import problems, writing
 
     write_md("a.md", dict(CASE, slug="a", title="甲"))
     folder = write_md("b.md", dict(CASE, slug="b", title="乙")).parent
-    original = importer.PageWriter.fill
+    original = writing.PageWriter.fill
     calls = []
 
     def fail_on_second(self, plan, page):
         calls.append(plan.slug)
         if len(calls) == 2:
-            raise importer.ImportFailed([importer.Problem(plan.file, "", "写入失败")])
+            raise problems.ImportFailed([problems.Problem(plan.file, "", "写入失败")])
         return original(self, plan, page)
 
-    monkeypatch.setattr(importer.PageWriter, "fill", fail_on_second)
+    monkeypatch.setattr(writing.PageWriter, "fill", fail_on_second)
     with pytest.raises(ImportFailed):
         run([folder], publish=True)
     assert not CasePage.objects.exists()

@@ -3,7 +3,7 @@
 Step 1 (GET/POST /admin/import/): the editor uploads .md files or a .zip of them. Everything is
 validated by a dry run of the importer; the preview lists each file (type, slug, title, 新建/更新)
 with its problems. Nothing is written. When every file is valid the files stay on the server
-(kb.core.upload.stage) and the page offers to confirm.
+(kb.importing.upload.stage) and the page offers to confirm.
 Step 2 (POST /admin/import/confirm/): the token in the form names the kept upload; it is validated
 and imported again (the site may have changed meanwhile), as drafts. The result lists the pages
 with links to their edit views, where the editor submits them for review.
@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import upload as uploads
-from .importer import ImportFailed
+from .problems import ImportFailed
 
 HEADER_ICON = "upload"
 MAX_IGNORED_SHOWN = 20
@@ -74,7 +74,7 @@ def check_access(request):
 def render(request, template, status=200, **context):
     context.setdefault("page_title", "导入 Markdown")
     context.setdefault("header_icon", HEADER_ICON)
-    return TemplateResponse(request, f"core/admin/{template}", context, status=status)
+    return TemplateResponse(request, f"importing/admin/{template}", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

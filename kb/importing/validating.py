@@ -1,0 +1,277 @@
+"""Validating import files: each file's front matter and body, before anything is written.
+
+The keys every page has are checked here; each type's own keys by its rules (`kb.importing.rules`,
+found through the page-type registry), so this module knows no page type.
+"""
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_unicode_slug
+from django.utils.text import slugify
+
+from kb.core.fields import PARTIAL_DATE_RE
+from kb.core.markdown import markdown_to_html, split_sections
+from kb.core.page_types import type_labels, vocabulary_label, vocabulary_models
+from kb.vocabularies.models import split_region_path
+
+from .problems import ImportFailed, Problem, suggestion
+from .reading import parse_front_matter
+from .resolving import check_plans
+from .rules import rules_for
+
+MAX_SUMMARY_LENGTH = 300
+MAX_TITLE_LENGTH = 255
+COMMON_KEYS = {"type", "title", "slug", "summary", "source"}
+SOURCE_KEYS = {"title", "author", "url", "date", "note"}
+# Front-matter key → vocabulary, for lists of terms and for single terms; a type accepts the
+# keys its rules list (a key names the page's model field).
+TERM_LIST_KEYS = {"issues": "issue", "actors": "actor", "methods": "method", "audience": "audience"}
+SINGLE_TERM_KEYS = {"community_type": "community_type", "level": "level", "validity": "validity"}
+_ASCII_SLUG_RE = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass
+class PagePlan:
+    """What one file will create or update, resolved and validated."""
+
+    file: str
+    type_key: str
+    title: str
+    slug: str
+    fields: dict = field(default_factory=dict)
+    term_lists: dict = field(default_factory=dict)  # model field → [term names]
+    single_terms: dict = field(default_factory=dict)  # model field → term name
+    region_path: str = ""
+    references: dict = field(default_factory=dict)  # model field → [(type, reference)]
+    extra: dict = field(default_factory=dict)  # what the type's rules keep for writing (issuers, modules)
+    body: list = field(default_factory=list)  # StreamField data
+    existing: object = None
+
+    @property
+    def action(self):
+        return "update" if self.existing is not None else "create"
+
+
+class FileValidator:
+    """Validates the front matter of one file, collecting every problem instead of stopping at one."""
+
+    def __init__(self, source, meta, body, known_terms, create_terms):
+        self.source = source
+        self.meta = meta
+        self.body = body
+        self.known_terms = known_terms
+        self.create_terms = create_terms
+        self.problems = []
+        self.new_terms = set()
+
+    def problem(self, key, message):
+        self.problems.append(Problem(self.source.name, key, message))
+
+    def text(self, key, max_length=None, required=False):
+        value = self.meta.get(key)
+        if value is None or value == "":
+            if required:
+                self.problem(key, "必填。")
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.problem(key, "应为文本。")
+            return ""
+        value = value.strip()
+        if max_length and len(value) > max_length:
+            self.problem(key, f"过长：{len(value)} 个字符，最多 {max_length} 个。")
+        return value
+
+    def string_list(self, key, value=None, where=None):
+        value = self.meta.get(key) if value is None else value
+        where = where or key
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            self.problem(where, "应为文本列表，如 [甲, 乙]。")
+            return []
+        return [str(v).strip() for v in value if str(v).strip()]
+
+    def integer(self, key, minimum=None, maximum=None, value=None, where=None):
+        value = self.meta.get(key) if value is None else value
+        where = where or key
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value.strip())
+            else:
+                self.problem(where, f"应为整数，而不是“{value}”。")
+                return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self.problem(where, f"应在 {minimum} 到 {maximum} 之间，而不是 {value}。")
+            return None
+        return value
+
+    def partial_date(self, key, value=None, where=None):
+        value = self.meta.get(key) if value is None else value
+        where = where or key
+        if value is None or value == "":
+            return ""
+        if isinstance(value, datetime.date):
+            return value.isoformat()[:10]
+        value = str(value).strip()
+        if not PARTIAL_DATE_RE.match(value):
+            self.problem(where, f"日期“{value}”格式不对，应为 YYYY、YYYY-MM 或 YYYY-MM-DD。")
+            return ""
+        try:
+            parts = [int(p) for p in value.split("-")] + [1, 1]
+            datetime.date(parts[0], parts[1], parts[2])
+        except ValueError:
+            self.problem(where, f"日期“{value}”不存在。")
+            return ""
+        return value
+
+    def term(self, vocabulary, name, where):
+        known = self.known_terms[vocabulary]
+        if name in known:
+            return name
+        if self.create_terms:
+            self.new_terms.add((vocabulary, name))
+            return name
+        self.problem(
+            where,
+            f"未知的{vocabulary_label(vocabulary)}“{name}”。{suggestion(name, known)}"
+            "（如确需新增，请加 --create-terms。）",
+        )
+        return None
+
+    def validate(self):
+        """A PagePlan for this file, or None when it has problems (see self.problems)."""
+        type_key = self.meta.get("type")
+        if type_key is None:
+            self.problem("type", f"必填，可选值：{', '.join(type_labels())}。")
+            return None
+        if type_key not in type_labels():
+            self.problem("type", f"未知的类型“{type_key}”，可选值：{', '.join(type_labels())}。")
+            return None
+        rules = rules_for(type_key)
+        allowed = COMMON_KEYS | rules.keys | set(rules.references)
+        for key in self.meta:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                hint = (
+                    f"是否是“{close[0]}”？"
+                    if close
+                    else f"{type_labels()[type_key]}可用的键：{', '.join(sorted(allowed))}。"
+                )
+                self.problem(str(key), f"不认识的键。{hint}")
+
+        title = self.text("title", MAX_TITLE_LENGTH, required=True)
+        plan = PagePlan(file=self.source.name, type_key=type_key, title=title, slug=self.slug(title))
+        plan.fields["summary"] = self.text("summary", MAX_SUMMARY_LENGTH)
+        self.validate_source(plan)
+        for key, vocabulary in TERM_LIST_KEYS.items():
+            if key in allowed:
+                names = self.string_list(key)
+                plan.term_lists[key] = [n for n in (self.term(vocabulary, name, key) for name in names) if n]
+        for key, vocabulary in SINGLE_TERM_KEYS.items():
+            if key in allowed and self.meta.get(key) not in (None, ""):
+                name = self.text(key)
+                if name and self.term(vocabulary, name, key):
+                    plan.single_terms[key] = name
+        if "region" in allowed and self.meta.get("region") not in (None, ""):
+            try:
+                plan.region_path = "/".join(split_region_path(self.text("region")))
+            except ValidationError as error:
+                self.problem("region", " ".join(error.messages))
+        for key, (target_type, model_field) in rules.references.items():
+            references = self.string_list(key)
+            if references:
+                plan.references[model_field] = [(target_type, ref, key) for ref in references]
+        rules.validate(self, plan)
+        plan.body = self.body_blocks(rules)
+        return None if self.problems else plan
+
+    def slug(self, title):
+        slug = self.meta.get("slug")
+        if slug in (None, ""):
+            slug = slugify(title, allow_unicode=True)[:255]
+            if not slug:
+                self.problem("slug", "无法从标题生成 slug，请填写 slug。")
+            return slug
+        slug = str(slug).strip()
+        try:
+            validate_unicode_slug(slug)
+        except ValidationError:
+            fixed = _ASCII_SLUG_RE.sub("-", slug.lower()).strip("-")
+            self.problem("slug", f"“{slug}”不是合法的 slug：只能用字母、数字、连字符和下划线，如“{fixed}”。")
+        return slug
+
+    def validate_source(self, plan):
+        source = self.meta.get("source")
+        if source in (None, ""):
+            return
+        if not isinstance(source, dict):
+            self.problem("source", "应为映射：title、author、url、date、note。")
+            return
+        for key in source:
+            if key not in SOURCE_KEYS:
+                self.problem(f"source.{key}", f"不认识的键，可用：{', '.join(sorted(SOURCE_KEYS))}。")
+        for key in ("title", "author", "note"):
+            value = source.get(key)
+            if value not in (None, ""):
+                plan.fields[f"source_{key}"] = str(value).strip()[:255]
+        url = source.get("url")
+        if url not in (None, ""):
+            try:
+                URLValidator(schemes=["http", "https"])(str(url))
+                plan.fields["source_url"] = str(url)
+            except ValidationError:
+                self.problem("source.url", f"“{url}”不是有效的 http(s) 链接。")
+        plan.fields["source_date"] = self.partial_date("date", source.get("date"), "source.date")
+
+    def body_blocks(self, rules):
+        """The body as StreamField data: one section per level-1/2 heading, in the type's block shape."""
+        blocks = []
+        for heading, text in split_sections(self.body):
+            html = markdown_to_html(text)
+            if not html and not heading:
+                continue
+            blocks.append(("section", rules.body_section(heading, html)))
+        return blocks
+
+
+def known_terms():
+    return {
+        vocabulary: list(model.objects.values_list("name", flat=True))
+        for vocabulary, model in vocabulary_models().items()
+    }
+
+
+def validate_files(sources, create_terms=False):
+    """Parse and validate every file: (plans, new terms), or ImportFailed with every problem found."""
+    terms = known_terms()
+    plans, problems, new_terms = [], [], set()
+    for source in sources:
+        try:
+            meta, body = parse_front_matter(source)
+        except ImportFailed as failure:
+            problems.extend(failure.problems)
+            continue
+        validator = FileValidator(source, meta, body, terms, create_terms)
+        plan = validator.validate()
+        problems.extend(validator.problems)
+        new_terms |= validator.new_terms
+        if plan is not None:
+            plans.append(plan)
+    if not sources:
+        problems.append(Problem("", "", "没有要导入的文件。"))
+    if problems:
+        raise ImportFailed(problems)
+    cross_problems, resolver = check_plans(plans)
+    if cross_problems:
+        raise ImportFailed(cross_problems)
+    return plans, sorted(new_terms), resolver
