@@ -1,5 +1,8 @@
 """The fixed top of the page tree: a home page and one index page per content type."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
@@ -36,6 +39,14 @@ INDEX_PAGES = {
 }
 
 
+def configured_address():
+    """(hostname, port) of WAGTAILADMIN_BASE_URL: absolute links (sitemap, feeds, handouts) are
+    built from the Site record, so it must name the address readers use, never localhost:80."""
+    parts = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.hostname or "localhost", parts.port or default_port
+
+
 @transaction.atomic
 def ensure_site_structure():
     """Create the home page and the four index pages if missing; return the home page."""
@@ -51,10 +62,11 @@ def ensure_site_structure():
             page.save(update_fields=["slug"])
         home = root.add_child(instance=HomePage(title="社区营造知识库", slug="home", intro=HOME_INTRO))
         site = Site.objects.filter(is_default_site=True).first()
+        hostname, port = configured_address()
         if site is None:
             Site.objects.create(
-                hostname="localhost",
-                port=80,
+                hostname=hostname,
+                port=port,
                 root_page=home,
                 is_default_site=True,
                 site_name="社区营造知识库",
@@ -62,6 +74,7 @@ def ensure_site_structure():
         else:
             site.root_page = home
             site.site_name = site.site_name or "社区营造知识库"
+            site.hostname, site.port = hostname, port
             site.save()
         for page in placeholders:
             page.delete()
@@ -70,5 +83,14 @@ def ensure_site_structure():
         if not model.objects.exists():
             slug, title, intro = INDEX_PAGES[key]
             home.add_child(instance=model(title=title, slug=slug, intro=intro))
+    follow_configured_address()
     ensure_roles()  # the editorial groups' page permissions and workflow attach to these pages
     return home
+
+
+def follow_configured_address():
+    """Keep the default site at the configured address when WAGTAILADMIN_BASE_URL changes."""
+    hostname, port = configured_address()
+    Site.objects.filter(is_default_site=True).exclude(hostname=hostname, port=port).update(
+        hostname=hostname, port=port
+    )
