@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from . import api_fields as api
 from .fields import PartialDateField, format_partial_date
+from .forms import KnowledgePageForm
 
 
 def link_fields(model, target_model):
@@ -37,6 +38,7 @@ class KnowledgePage(Page):
     linked_headings = ()
     # Relation fields that carry a meaning of their own (e.g. 废止) rather than "see also".
     lifecycle_link_fields = ()
+    base_form_class = KnowledgePageForm
 
     summary = models.TextField(
         "摘要", max_length=300, blank=True, help_text="一两句话，列表和搜索结果中显示。"

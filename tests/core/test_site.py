@@ -40,3 +40,17 @@ def test_admin_can_open_the_add_form_for_each_type(admin_client, indexes, type_k
     url = f"/admin/pages/add/{model._meta.app_label}/{model._meta.model_name}/{index.pk}/"
     response = admin_client.get(url)
     assert response.status_code == 200
+
+
+def test_absolute_links_use_the_configured_address_not_localhost(client, settings, indexes):
+    from wagtail.models import Site
+
+    from kb.core.site_structure import ensure_site_structure
+
+    settings.WAGTAILADMIN_BASE_URL = "https://kb.example.org"
+    ensure_site_structure()
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("kb.example.org", 443)
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "https://kb.example.org/cases/" in sitemap
+    assert "localhost" not in sitemap

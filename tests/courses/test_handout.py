@@ -22,6 +22,8 @@ def test_participant_handout_has_modules_objectives_and_summaries_but_no_notes(c
     ):
         assert text in html, text
     assert NOTES not in html and "讲师备注" not in html
+    assert "课程表" in html
+    assert "排课规则" not in html  # how the day is planned is the facilitator's business
     assert html.count("<h1") == 1 and 'lang="zh-Hans"' in html
     assert "css/print.css" in html
     assert response["X-Robots-Tag"] == "noindex"
@@ -53,7 +55,7 @@ def test_trainer_with_course_page_permission_sees_the_notes(client, course, inde
     response = client.get(course.facilitator_handout_url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert NOTES in html and "讲师版讲义" in html
+    assert NOTES in html and "讲师版讲义" in html and "排课规则" in html
     assert response["Cache-Control"] == "private, no-store"
 
 

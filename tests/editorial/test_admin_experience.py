@@ -1,0 +1,74 @@
+"""What editors meet in the admin: Chinese throughout, pinyin slugs, their drafts, honest messages."""
+
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import translation
+
+from kb.core.slugs import pinyin_slug
+from kb.principles.models import PrinciplePage
+from tests.factories import PolicyPageFactory
+
+from .conftest import add_url, edit_url, page_form
+
+
+def test_admin_strings_wagtail_leaves_in_english_are_chinese(as_user, moderator):
+    with translation.override("zh-hans"):
+        assert translation.gettext("Privacy and access") == "隐私与访问"
+        assert translation.gettext("Search all pages…") == "搜索所有页面…"
+    html = as_user(moderator).get(reverse("wagtailadmin_home")).content.decode()
+    assert "Search all pages" not in html and "搜索所有页面" in html
+    assert "gravatar.com" not in html  # the avatar is Wagtail's own, not a blocked external image
+
+
+def test_the_edit_screen_has_no_autosave(as_user, indexes, editor):
+    page = PolicyPageFactory(parent=indexes["policy"], title="自动保存检查", live=False)
+    html = as_user(editor).get(edit_url(page)).content.decode()
+    assert 'id="page-edit-form"' in html
+    assert "data-w-autosave-interval-value" not in html
+
+
+def test_pinyin_slug():
+    assert pinyin_slug("成都市社区营造") == "cheng-du-shi-she-qu-ying-zao"
+    assert pinyin_slug("2019年 加装电梯 A区") == "2019-nian-jia-zhuang-dian-ti-a-qu"
+    long = pinyin_slug("社区" * 100)
+    assert len(long) <= 80 and not long.endswith("-") and long.endswith("qu")
+
+
+def test_a_chinese_slug_typed_in_the_admin_becomes_pinyin_and_ascii_stays(as_user, indexes, moderator):
+    client = as_user(moderator)
+    url = add_url(indexes["principle"], PrinciplePage)
+    for title, slug, expected in (
+        ("居民主体原则", "居民主体原则", "ju-min-zhu-ti-yuan-ze"),
+        ("公共空间原则", "public-space", "public-space"),
+    ):
+        data = page_form(client, url)
+        data.update({"title": title, "slug": slug, "action-publish": "action-publish"})
+        assert client.post(url, data).status_code == 302, title
+        assert PrinciplePage.objects.get(title=title).slug == expected
+
+
+def test_my_drafts_panel_lists_the_users_unpublished_work(as_user, indexes, editor, moderator):
+    mine = PolicyPageFactory(parent=indexes["policy"], title="我起草的政策", live=False, owner=editor)
+    PolicyPageFactory(parent=indexes["policy"], title="别人的草稿", live=False, owner=moderator)
+    html = as_user(editor).get(reverse("wagtailadmin_home")).content.decode()
+    assert "我的草稿" in html and "我起草的政策" in html and edit_url(mine) in html
+    assert "别人的草稿" not in html
+
+
+def test_approving_from_the_edit_screen_says_the_page_is_live(as_user, indexes, editor, moderator):
+    page = PolicyPageFactory(parent=indexes["policy"], title="待审政策", live=False, owner=editor)
+    client = as_user(editor)
+    data = page_form(client, edit_url(page))
+    data["action-submit"] = "action-submit"
+    assert client.post(edit_url(page), data).status_code == 302
+
+    client = as_user(moderator)
+    data = page_form(client, edit_url(page))
+    data["action-workflow-action"] = "true"
+    data["workflow-action-name"] = "approve"
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.live and not page.has_unpublished_changes
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "已批准并发布：“待审政策”现已公开。" in said
