@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search_page, name="search"),
     path("api/search/", search_views.search_api, name="search_api"),
+    path("api/search/suggest/", search_views.suggest_api, name="search_suggest"),
     path("feeds/latest.rss", LatestPagesFeed(), name="feed_rss"),
     path("feeds/latest.atom", LatestPagesAtomFeed(), name="feed_atom"),
     path("sitemap.xml", sitemap, name="sitemap"),

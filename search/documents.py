@@ -42,8 +42,13 @@ class SearchDocument:
             "summary": analysis.index_text(self.summary),
             "terms": analysis.index_text(self.terms),
             "body": analysis.index_text(self.body),
-            "chars": analysis.index_chars(" ".join([self.title, self.summary, self.terms, self.body])),
+            "chars": analysis.index_chars(self.all_text),
+            "pinyin": analysis.index_pinyin(self.all_text),
         }
+
+    @property
+    def all_text(self):
+        return " ".join([self.title, self.summary, self.terms, self.body])
 
 
 def _names(manager):

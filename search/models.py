@@ -56,3 +56,34 @@ class PendingIndexChange(models.Model):
 
     def __str__(self):
         return f"page {self.page_id}"
+
+
+class SearchSuggestion(models.Model):
+    """A title or vocabulary term offered as the user types (GET /api/search/suggest/).
+
+    Kept by the embedded backend in the transaction that indexes the page (search.suggestions).
+    A page title has the page's id; a term (issue, region, actor …) has none and is offered while
+    some indexed page carries it. The three keys are what a prefix is matched against.
+    """
+
+    page_id = models.PositiveIntegerField(null=True, db_index=True)  # like search_fulltext: no FK
+    type = models.CharField(max_length=30)  # the page type (case …) or the facet (issue …)
+    value = models.CharField(max_length=255)  # the facet value a term stands for
+    text = models.CharField(max_length=255)
+    url = models.CharField(max_length=500)
+    key = models.CharField(max_length=255, db_index=True)  # folded text: 停車 → 停车
+    pinyin = models.CharField(max_length=255, db_index=True)  # chengdushequ
+    initials = models.CharField(max_length=255, db_index=True)  # cdsq
+
+    class Meta:
+        verbose_name = "搜索建议"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "value"],
+                condition=models.Q(page_id__isnull=True),
+                name="search_unique_term_suggestion",
+            )
+        ]
+
+    def __str__(self):
+        return self.text

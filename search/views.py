@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET
 
 from kb.core.page_types import type_labels
 
+from . import suggestions
 from .documents import FACETS
-from .query import SORTS, BadQuery
+from .query import MAX_QUERY_LENGTH, SORTS, BadQuery
 from .service import search
 
 
@@ -20,6 +21,20 @@ def search_api(request):
     except BadQuery as error:
         return JsonResponse({"error": str(error)}, status=400, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(results.as_json(), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def suggest_api(request):
+    """GET /api/search/suggest/?q=…: titles and terms starting with what was typed (≤ 10)."""
+    q = request.GET.get("q", "")
+    if len(q) > MAX_QUERY_LENGTH or "\x00" in q:
+        error = (
+            f"搜索词过长：最多 {MAX_QUERY_LENGTH} 个字符。"
+            if len(q) > MAX_QUERY_LENGTH
+            else "搜索词中含有无效字符。"
+        )
+        return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"suggestions": suggestions.suggest(q)}, json_dumps_params={"ensure_ascii": False})
 
 
 def _without(params, facet, value):

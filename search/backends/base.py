@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from .. import analysis
+
 # Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
 KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
 
@@ -59,6 +61,14 @@ class SearchResults:
     total: int
     hits: list
     facets: dict = field(default_factory=dict)  # facet → [FacetValue]
+    relaxed: list = field(default_factory=list)  # query words not found as typed: looser forms shown
+
+    @property
+    def notice(self):
+        """未找到‘停车位’，显示相近结果: said when a word was searched in a looser form."""
+        if not self.relaxed:
+            return ""
+        return "未找到" + "、".join(f"‘{word}’" for word in self.relaxed) + "，显示相近结果"
 
     def as_json(self):
         return {
@@ -69,6 +79,8 @@ class SearchResults:
             "page_size": self.query.page_size,
             "results": [hit.as_json() for hit in self.hits],
             "facets": {name: [v.as_json() for v in values] for name, values in self.facets.items()},
+            "relaxed": self.relaxed,
+            "notice": self.notice or None,
         }
 
 
@@ -95,3 +107,11 @@ class SearchBackend:
     def search(self, query):
         """SearchResults for a validated SearchQuery."""
         raise NotImplementedError
+
+    def finds_anything(self, options):
+        """Whether any indexed page matches any of these analysis options."""
+        raise NotImplementedError
+
+    def analyse(self, text):
+        """The query's words as this index will search them (a word that finds nothing relaxed)."""
+        return analysis.resolve(analysis.parse_query(text), self.finds_anything)

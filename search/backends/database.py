@@ -7,29 +7,58 @@ are written through the ORM connection, inside whatever transaction changes the 
 
 from django.db import connection, transaction
 
-from .. import analysis
+from .. import analysis, suggestions
 from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import snippet
 from ..models import SearchEntry, SearchFacetValue
 from .base import KEY_FIELDS, Hit, SearchBackend, SearchResults
 
-# Field weights: title above summary and vocabulary terms, which are above the body.
+# Field weights: title above summary and vocabulary terms, which are above the body. Pinyin (all the
+# text, as syllables) counts like the body.
 WEIGHTS = {"title": 10.0, "summary": 4.0, "terms": 4.0, "body": 1.0}
+PINYIN_WEIGHT = 1.0
 WORD_COLUMNS = ("title", "summary", "terms", "body")
-EXACT_BONUS = 1000.0  # an exact (phrase) match of every word ranks above any relaxed match
+EXACT_BONUS = 1000.0  # an exact match of every word ranks above any looser match
+TAG_BONUS = 500.0  # so does a page whose vocabulary terms hold every word (tagged 停车难 for 停车)
+TAG_COLUMN = "terms"
 # Every statement starts `WITH m AS MATERIALIZED (…)`: the matched pages are computed once.
 # Inlined, SQLite re-ran the full-text match inside each filter and join (search_benchmark at
 # 100,000 pages: a text + two facets count went from 4.4 s to 0.1 s).
 
 
+def word_options(word, strict, tags):
+    """The options of a word for one tier; for `tags`, only those matchable in the terms column."""
+    options = word.options(strict=strict or tags)
+    if tags:
+        options = tuple(o for o in options if all(s.field == analysis.WORDS for s in o))
+    return options
+
+
+def bonus_tiers(words):
+    """(strict, tags, bonus) of the score bonuses that apply to this query."""
+    tiers = []
+    if any(word.loose for word in words) and all(word.exact for word in words):
+        tiers.append((True, False, EXACT_BONUS))
+    if any(word_options(word, True, True) for word in words):
+        tiers.append((True, True, TAG_BONUS))
+    return tiers
+
+
 class SqliteFullText:
+    COLUMNS = {
+        analysis.WORDS: "{" + " ".join(WORD_COLUMNS) + "}",
+        analysis.CHARS: "chars",
+        analysis.PINYIN: "pinyin",
+    }
+
     def write(self, cursor, document):
         tokens = document.tokens
         cursor.execute("DELETE FROM search_fulltext WHERE rowid = %s", [document.page_id])
         cursor.execute(
-            "INSERT INTO search_fulltext (rowid, title, summary, terms, body, chars) VALUES (%s, %s, %s, %s, %s, %s)",
-            [document.page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars"))],
+            "INSERT INTO search_fulltext (rowid, title, summary, terms, body, chars, pinyin) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [document.page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars", "pinyin"))],
         )
 
     def delete(self, cursor, page_ids):
@@ -39,44 +68,71 @@ class SqliteFullText:
     def clear(self, cursor):
         cursor.execute("DELETE FROM search_fulltext")
 
-    @staticmethod
-    def expression(words, relaxed):
+    @classmethod
+    def phrase(cls, sequence, tags=False):
+        """One Sequence as an FTS5 phrase in its columns: `{title summary terms body} : "停车 车位"`."""
+        column = TAG_COLUMN if tags else cls.COLUMNS[sequence.field]
+        return f'{column} : "' + " ".join(t.replace('"', '""') for t in sequence.tokens) + '"'
+
+    @classmethod
+    def options_expression(cls, options, tags=False):
+        """Any of the options, each of whose sequences must all appear."""
+        return " OR ".join(
+            "(" + " AND ".join(cls.phrase(s, tags) for s in option) + ")" for option in options
+        )
+
+    @classmethod
+    def expression(cls, words, strict=False, tags=False):
+        """The FTS5 MATCH expression of a query tier; None when it can match nothing."""
         clauses = []
         for word in words:
-            if word.single_char:
-                clauses.append(f'chars : "{word.text}"')
-                continue
-            options = ['"' + " ".join(tokens) + '"' for tokens in word.alternatives]
-            if relaxed:
-                options += ["(" + " AND ".join(f'"{part}"' for part in parts) + ")" for parts in word.relaxed]
-            clauses.append(f"{{{' '.join(WORD_COLUMNS)}}} : ({' OR '.join(options)})")
-        return " AND ".join(clauses)
+            options = word_options(word, strict, tags)
+            if options:
+                clauses.append("(" + cls.options_expression(options, tags) + ")")
+            elif not tags:
+                return None
+        return " AND ".join(clauses) or None
+
+    def finds_anything_sql(self, options):
+        return "SELECT 1 FROM search_fulltext WHERE search_fulltext MATCH %s LIMIT 1", [
+            self.options_expression(options)
+        ]
 
     def matched_sql(self, words):
         """SQL selecting (id, score) of the pages matching every word; exact matches score higher."""
-        weights = ", ".join(str(WEIGHTS[c]) for c in WORD_COLUMNS)
-        select = f"SELECT rowid AS id, -bm25(search_fulltext, {weights}, 0.0) AS score FROM search_fulltext WHERE search_fulltext MATCH %s"
-        strict = self.expression(words, relaxed=False)
-        if not any(word.relaxed for word in words):
-            return select, [strict]
-        sql = (
-            f"SELECT loose.id, loose.score + CASE WHEN exact.id IS NULL THEN 0 ELSE {EXACT_BONUS} END AS score "
-            f"FROM ({select}) AS loose LEFT JOIN (SELECT rowid AS id FROM search_fulltext WHERE search_fulltext MATCH %s) AS exact "
-            "ON exact.id = loose.id"
+        loose = self.expression(words)
+        if loose is None:
+            return "SELECT rowid AS id, 0.0 AS score FROM search_fulltext WHERE 0", []
+        weights = ", ".join(str(WEIGHTS[c]) for c in WORD_COLUMNS) + f", 0.0, {PINYIN_WEIGHT}"
+        select = f"SELECT rowid AS id, -bm25(search_fulltext, {weights}) AS score FROM search_fulltext WHERE search_fulltext MATCH %s"
+        tiers = [(self.expression(words, strict, tags), bonus) for strict, tags, bonus in bonus_tiers(words)]
+        tiers = [(expression, bonus) for expression, bonus in tiers if expression]
+        if not tiers:
+            return select, [loose]
+        bonuses = " ".join(
+            f"+ CASE WHEN b{i}.id IS NULL THEN 0 ELSE {bonus} END" for i, (_, bonus) in enumerate(tiers)
         )
-        return sql, [self.expression(words, relaxed=True), strict]
+        joins = " ".join(
+            f"LEFT JOIN (SELECT rowid AS id FROM search_fulltext WHERE search_fulltext MATCH %s) AS b{i} ON b{i}.id = loose.id"
+            for i in range(len(tiers))
+        )
+        sql = f"SELECT loose.id, loose.score {bonuses} AS score FROM ({select}) AS loose {joins}"
+        return sql, [loose, *(expression for expression, _ in tiers)]
 
 
 class PostgresFullText:
     LABELS = dict(zip(WORD_COLUMNS, "ABCD", strict=True))
+    COLUMNS = {analysis.WORDS: "words", analysis.CHARS: "chars", analysis.PINYIN: "pinyin"}
 
     def write(self, cursor, document):
         tokens = document.tokens
         parts = " || ".join(f"setweight(to_tsvector('simple', %s), '{self.LABELS[c]}')" for c in WORD_COLUMNS)
         cursor.execute(
-            f"INSERT INTO search_fulltext (rowid, words, chars) VALUES (%s, {parts}, to_tsvector('simple', %s)) "
-            "ON CONFLICT (rowid) DO UPDATE SET words = EXCLUDED.words, chars = EXCLUDED.chars",
-            [document.page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"]],
+            f"INSERT INTO search_fulltext (rowid, words, chars, pinyin) "
+            f"VALUES (%s, {parts}, to_tsvector('simple', %s), to_tsvector('simple', %s)) "
+            "ON CONFLICT (rowid) DO UPDATE SET words = EXCLUDED.words, chars = EXCLUDED.chars, "
+            "pinyin = EXCLUDED.pinyin",
+            [document.page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"], tokens["pinyin"]],
         )
 
     def delete(self, cursor, page_ids):
@@ -85,42 +141,78 @@ class PostgresFullText:
     def clear(self, cursor):
         cursor.execute("DELETE FROM search_fulltext")
 
-    @staticmethod
-    def tsquery(words, relaxed):
-        """(words tsquery, chars tsquery) text; empty when the query has no such words."""
-        word_queries, char_queries = [], []
+    @classmethod
+    def tsquery(cls, sequence, tags=False):
+        """One Sequence as tsquery text: 停车 <-> 车位 (in the terms column: 停车:C <-> 车位:C)."""
+        label = f":{cls.LABELS[TAG_COLUMN]}" if tags else ""
+        return " <-> ".join(f"{token}{label}" for token in sequence.tokens)
+
+    @classmethod
+    def condition(cls, sequence, tags=False):
+        column = "words" if tags else cls.COLUMNS[sequence.field]
+        return f"{column} @@ to_tsquery('simple', %s)", [cls.tsquery(sequence, tags)]
+
+    @classmethod
+    def options_condition(cls, options, tags=False):
+        """SQL true when any of the options matches, and its parameters."""
+        alternatives, params = [], []
+        for option in options:
+            parts = [cls.condition(s, tags) for s in option]
+            alternatives.append("(" + " AND ".join(sql for sql, _ in parts) + ")")
+            params += [p for _, ps in parts for p in ps]
+        return "(" + " OR ".join(alternatives) + ")", params
+
+    @classmethod
+    def where(cls, words, strict=False, tags=False):
+        """(SQL, params) true for pages matching a query tier; None when it can match nothing."""
+        clauses, params = [], []
         for word in words:
-            if word.single_char:
-                char_queries.append(word.text)
-                continue
-            options = ["(" + " <-> ".join(tokens) + ")" for tokens in word.alternatives]
-            if relaxed:
-                options += ["(" + " & ".join(parts) + ")" for parts in word.relaxed]
-            word_queries.append("(" + " | ".join(options) + ")")
-        return " & ".join(word_queries), " & ".join(char_queries)
+            options = word_options(word, strict, tags)
+            if options:
+                sql, option_params = cls.options_condition(options, tags)
+                clauses.append(sql)
+                params += option_params
+            elif not tags:
+                return None
+        return (" AND ".join(clauses), params) if clauses else None
+
+    @classmethod
+    def rank_tsquery(cls, words, field):
+        """Every word's sequences in one field, for ts_rank_cd: (a <-> b | c) & (d)."""
+        per_word = []
+        for word in words:
+            sequences = [s for option in word.options() for s in option if s.field == field]
+            if sequences:
+                per_word.append(
+                    "(" + " | ".join(f"({cls.tsquery(s)})" for s in dict.fromkeys(sequences)) + ")"
+                )
+        return " & ".join(per_word)
+
+    def finds_anything_sql(self, options):
+        condition, params = self.options_condition(options)
+        return f"SELECT 1 FROM search_fulltext WHERE {condition} LIMIT 1", params
 
     def matched_sql(self, words):
         """SQL selecting (id, score) of the pages matching every word; exact matches score higher."""
-        loose_words, chars = self.tsquery(words, relaxed=True)
-        strict_words, _ = self.tsquery(words, relaxed=False)
-        conditions, params = [], []
-        if loose_words:
-            conditions.append("words @@ to_tsquery('simple', %s)")
-            params.append(loose_words)
-        if chars:
-            conditions.append("chars @@ to_tsquery('simple', %s)")
-            params.append(chars)
+        loose = self.where(words)
+        if loose is None:
+            return "SELECT rowid AS id, 0.0 AS score FROM search_fulltext WHERE false", []
         weights = "{" + ", ".join(str(WEIGHTS[c] / WEIGHTS["title"]) for c in reversed(WORD_COLUMNS)) + "}"
-        if loose_words:
-            score = (
-                f"ts_rank_cd('{weights}', words, to_tsquery('simple', %s)) "
-                f"+ CASE WHEN words @@ to_tsquery('simple', %s) THEN {EXACT_BONUS} ELSE 0 END"
+        scores, params = [], []
+        if words_query := self.rank_tsquery(words, analysis.WORDS):
+            scores.append(f"ts_rank_cd('{weights}', words, to_tsquery('simple', %s))")
+            params.append(words_query)
+        if pinyin_query := self.rank_tsquery(words, analysis.PINYIN):
+            scores.append(
+                f"{PINYIN_WEIGHT / WEIGHTS['title']} * ts_rank_cd(pinyin, to_tsquery('simple', %s))"
             )
-            score_params = [loose_words, strict_words]
-        else:
-            score, score_params = f"{EXACT_BONUS}", []
-        sql = f"SELECT rowid AS id, {score} AS score FROM search_fulltext WHERE {' AND '.join(conditions)}"
-        return sql, score_params + params
+            params.append(pinyin_query)
+        for strict, tags, bonus in bonus_tiers(words):
+            if tier := self.where(words, strict, tags):
+                scores.append(f"CASE WHEN {tier[0]} THEN {bonus} ELSE 0 END")
+                params += tier[1]
+        sql = f"SELECT rowid AS id, {' + '.join(scores) or '0.0'} AS score FROM search_fulltext WHERE {loose[0]}"
+        return sql, params + loose[1]
 
 
 def full_text_for(vendor):
@@ -140,6 +232,7 @@ class DatabaseBackend(SearchBackend):
 
     @transaction.atomic
     def index(self, documents):
+        documents = list(documents)
         full_text = self.full_text
         with connection.cursor() as cursor:
             for document in documents:
@@ -161,18 +254,21 @@ class DatabaseBackend(SearchBackend):
                     for value in dict.fromkeys(values)
                 )
                 full_text.write(cursor, document)
+        suggestions.write(documents)
 
     @transaction.atomic
     def remove(self, page_ids):
         page_ids = list(page_ids)
         with connection.cursor() as cursor:
             self.full_text.delete(cursor, page_ids)
+        suggestions.remove(page_ids)
         SearchEntry.objects.filter(page_id__in=page_ids).delete()
 
     @transaction.atomic
     def clear(self):
         with connection.cursor() as cursor:
             self.full_text.clear(cursor)
+        suggestions.clear()
         SearchFacetValue.objects.all().delete()
         SearchEntry.objects.all().delete()
 
@@ -202,8 +298,15 @@ class DatabaseBackend(SearchBackend):
             fields.setdefault(page_id, {}).setdefault(facet, []).append(value)
         return fields
 
+    def finds_anything(self, options):
+        """Whether any indexed page matches any of these options (for analysis.resolve)."""
+        sql, params = self.full_text.finds_anything_sql(options)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() is not None
+
     def search(self, query):
-        words = analysis.parse_query(query.q)
+        words = self.analyse(query.q)
         if words:
             matched_sql, matched_params = self.full_text.matched_sql(words)
         else:
@@ -260,6 +363,7 @@ class DatabaseBackend(SearchBackend):
                     raw_facets[facet][value] = count
             fields = self._key_fields(cursor, [row[0] for row in rows])
         terms = analysis.highlight_terms(words)
+        readings = analysis.pinyin_readings(words)
         hits = [
             Hit(
                 page_id=page_id,
@@ -267,7 +371,7 @@ class DatabaseBackend(SearchBackend):
                 url=url,
                 type=type_key,
                 summary=summary,
-                highlight=snippet([summary, body], terms),
+                highlight=snippet([summary, body], terms, readings),
                 date=date,
                 score=float(score or 0),
                 fields=fields.get(page_id, {}),
@@ -275,5 +379,10 @@ class DatabaseBackend(SearchBackend):
             for page_id, title, url, type_key, summary, body, date, score in rows
         ]
         return SearchResults(
-            query=query, backend=self.name, total=total, hits=hits, facets=shape_facets(raw_facets, query)
+            query=query,
+            backend=self.name,
+            total=total,
+            hits=hits,
+            facets=shape_facets(raw_facets, query),
+            relaxed=analysis.relaxed_words(words),
         )

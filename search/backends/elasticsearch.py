@@ -39,7 +39,7 @@ from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
 from .base import Hit, SearchBackend, SearchResults
-from .database import EXACT_BONUS, WEIGHTS, WORD_COLUMNS
+from .database import TAG_COLUMN, WEIGHTS, WORD_COLUMNS, bonus_tiers, word_options
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class PageDocument(Document):
     date = Keyword()
     words = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
     chars = Text(analyzer=pre_analysed)
+    pinyin = Text(analyzer=pre_analysed)
     facets = Object(properties={facet: Keyword() for facet in FACETS})
 
     class Meta:
@@ -81,6 +82,7 @@ class PageDocument(Document):
             date=document.date,
             words={column: tokens[column] for column in WORD_COLUMNS},
             chars=tokens["chars"],
+            pinyin=tokens["pinyin"],
             facets={facet: list(dict.fromkeys(values)) for facet, values in document.facets.items()},
         )
 
@@ -209,27 +211,57 @@ class ElasticsearchBackend(SearchBackend):
     # Search ----------------------------------------------------------------------------------
 
     @staticmethod
-    def _phrase(tokens):
-        fields = [f"words.{column}^{WEIGHTS[column]}" for column in WORD_COLUMNS]
-        return Q("multi_match", query=" ".join(tokens), type="phrase", fields=fields)
+    def _phrase(sequence, tags=False):
+        """One analysis.Sequence as a phrase query on the fields that hold its kind of token."""
+        text = " ".join(sequence.tokens)
+        if tags:
+            return Q("match_phrase", **{f"words.{TAG_COLUMN}": text})
+        if sequence.field == analysis.WORDS:
+            fields = [f"words.{column}^{WEIGHTS[column]}" for column in WORD_COLUMNS]
+            return Q("multi_match", query=text, type="phrase", fields=fields)
+        return Q("match_phrase", **{sequence.field: text})
 
-    def _word_query(self, word, relaxed):
-        if word.single_char:
-            return Q("match", chars=word.text)
-        options = [self._phrase(tokens) for tokens in word.alternatives]
-        if relaxed:
-            options += [Q("bool", must=[self._phrase((part,)) for part in parts]) for parts in word.relaxed]
-        return options[0] if len(options) == 1 else Q("bool", should=options, minimum_should_match=1)
+    def options_query(self, options, tags=False):
+        """Any of the options, each of whose sequences must all appear."""
+        queries = [
+            self._phrase(option[0], tags)
+            if len(option) == 1
+            else Q("bool", must=[self._phrase(s, tags) for s in option])
+            for option in options
+        ]
+        return queries[0] if len(queries) == 1 else Q("bool", should=queries, minimum_should_match=1)
+
+    def tier_query(self, words, strict=False, tags=False):
+        """Pages matching every word in one tier; None when the tier can match nothing."""
+        clauses = []
+        for word in words:
+            options = word_options(word, strict, tags)
+            if options:
+                clauses.append(self.options_query(options, tags))
+            elif not tags:
+                return None
+        return Q("bool", must=clauses) if clauses else None
 
     def text_query(self, words):
-        """Every word must match; with looser forms in play, exact matches of every word rank first."""
+        """Every word must match; exact matches of every word, then tagged pages, rank first."""
         if not words:
             return Q("match_all")
-        query = Q("bool", must=[self._word_query(word, relaxed=True) for word in words])
-        if any(word.relaxed for word in words):
-            strict = Q("bool", filter=[self._word_query(word, relaxed=False) for word in words])
-            query = Q("bool", must=[query], should=[Q("constant_score", filter=strict, boost=EXACT_BONUS)])
-        return query
+        query = self.tier_query(words)
+        if query is None:
+            return Q("match_none")
+        bonuses = []
+        for strict, tags, bonus in bonus_tiers(words):
+            if tier := self.tier_query(words, strict, tags):
+                bonuses.append(Q("constant_score", filter=tier, boost=bonus))
+        return Q("bool", must=[query], should=bonuses) if bonuses else query
+
+    def finds_anything(self, options):
+        search = Search(using=self.client, index=self.alias).query(self.options_query(options))
+        try:
+            response = search.extra(size=0, terminate_after=1, track_total_hits=1).execute()
+        except UNAVAILABLE_ERRORS as error:
+            raise SearchUnavailable(str(error)) from error
+        return response.hits.total.value > 0
 
     @staticmethod
     def filter_query(filters, excluded_facet=None):
@@ -277,7 +309,7 @@ class ElasticsearchBackend(SearchBackend):
         return search.extra(from_=query.offset, size=query.page_size, track_total_hits=True)
 
     def search(self, query):
-        words = analysis.parse_query(query.q)
+        words = self.analyse(query.q)
         try:
             response = self.build_search(query, words).execute()
         except UNAVAILABLE_ERRORS as error:
@@ -289,6 +321,7 @@ class ElasticsearchBackend(SearchBackend):
             for bucket in container.get(facet, {}).get("buckets", []):
                 raw_facets[facet][bucket["key"]] = bucket["doc_count"]
         terms = analysis.highlight_terms(words)
+        readings = analysis.pinyin_readings(words)
         hits = []
         for hit in response.hits:
             fragments = hit.meta.to_dict().get("highlight", {})
@@ -302,7 +335,7 @@ class ElasticsearchBackend(SearchBackend):
                     summary=hit.summary,
                     # Without a marked passage (a match in the title or terms), the same snippet
                     # the database backend gives: the start of the summary.
-                    highlight=marked or snippet([hit.summary, hit.body], terms),
+                    highlight=marked or snippet([hit.summary, hit.body], terms, readings),
                     date=hit.date,
                     score=hit.meta.score or 0.0,
                     fields=hit.to_dict().get("facets", {}),
@@ -314,4 +347,5 @@ class ElasticsearchBackend(SearchBackend):
             total=response.hits.total.value,
             hits=hits,
             facets=shape_facets(raw_facets, query),
+            relaxed=analysis.relaxed_words(words),
         )

@@ -43,7 +43,17 @@ def test_single_character_query(client, library):
 
 def test_result_shape(client, library):
     data = api(client, q="条例")
-    assert set(data) == {"query", "backend", "total", "page", "page_size", "results", "facets"}
+    assert set(data) == {
+        "query",
+        "backend",
+        "total",
+        "page",
+        "page_size",
+        "results",
+        "facets",
+        "relaxed",
+        "notice",
+    }
     result = data["results"][0]
     assert result == {
         "title": "城乡社区发展治理条例",

@@ -1,0 +1,112 @@
+"""Suggestions as the user types: page titles and vocabulary terms matching a prefix.
+
+A prefix matches the text as written or folded (停車 → 停车), its pinyin (chengdu) or the
+initials of its syllables (cdsq for 成都社区…). The rows live in one table with an index on each
+key, so a suggestion is a few index range scans (docs/search-suggest.md has the figures); the
+embedded backend writes them in the transaction that indexes the page.
+"""
+
+import re
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from . import analysis
+from .models import SearchFacetValue, SearchSuggestion
+
+# Facets whose values are offered: issues, places, organisations (actors), methods, community types.
+SUGGESTED_FACETS = ("issue", "region", "actor", "method", "community_type")
+MAX_SUGGESTIONS = 10
+MAX_KEY = 255
+REGION_SEPARATOR = "/"
+
+
+def _keys(text):
+    return {
+        "key": analysis.normalise(text)[:MAX_KEY],
+        "pinyin": analysis.pinyin_key(text)[:MAX_KEY],
+        "initials": analysis.initials_key(text)[:MAX_KEY],
+    }
+
+
+def _term_row(facet, value):
+    text = value.rsplit(REGION_SEPARATOR, 1)[-1] if facet == "region" else value
+    url = reverse("search") + "?" + urlencode({facet: value})
+    return SearchSuggestion(
+        page_id=None, type=facet, value=value[:MAX_KEY], text=text[:MAX_KEY], url=url, **_keys(text)
+    )
+
+
+def write(documents):
+    """Replace the title suggestions of these pages; add the terms they carry that are new."""
+    documents = list(documents)
+    SearchSuggestion.objects.filter(page_id__in=[d.page_id for d in documents]).delete()
+    rows = [
+        SearchSuggestion(
+            page_id=d.page_id, type=d.type, value="", text=d.title[:MAX_KEY], url=d.url, **_keys(d.title)
+        )
+        for d in documents
+        if d.title
+    ]
+    terms = {
+        (facet, value[:MAX_KEY])
+        for d in documents
+        for facet in SUGGESTED_FACETS
+        for value in d.facets.get(facet, [])
+    }
+    known = set(
+        SearchSuggestion.objects.filter(
+            page_id__isnull=True, value__in={value for _, value in terms}
+        ).values_list("type", "value")
+    )
+    rows += [_term_row(facet, value) for facet, value in sorted(terms - known)]
+    SearchSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def remove(page_ids):
+    """Titles go with their pages; a term stays but is offered only while a page carries it."""
+    SearchSuggestion.objects.filter(page_id__in=list(page_ids)).delete()
+
+
+def clear():
+    SearchSuggestion.objects.all().delete()
+
+
+def _prefix(column, prefix):
+    """Rows whose column starts with prefix, as an index range scan on either database."""
+    if connection.vendor == "sqlite":
+        # SQLite's LIKE ignores case, so it cannot use the (binary) index; a range can.
+        return Q(**{f"{column}__gte": prefix, f"{column}__lt": prefix + "\U0010ffff"})
+    return Q(**{f"{column}__startswith": prefix})  # PostgreSQL: the pattern_ops index Django adds
+
+
+_LETTERS_RE = re.compile(r"^[a-z0-9 ]+$")
+
+
+def suggest(text, limit=MAX_SUGGESTIONS):
+    """At most `limit` suggestions for what the user has typed so far: text first, then pinyin."""
+    folded = analysis.normalise(text).strip()
+    if not folded:
+        return []
+    prefixes = [("key", folded)]
+    if _LETTERS_RE.match(folded) and re.search("[a-z]", folded):
+        letters = folded.replace(" ", "")
+        prefixes += [("pinyin", letters), ("initials", letters)]
+    carried = Exists(SearchFacetValue.objects.filter(facet=OuterRef("type"), value=OuterRef("value")))
+    found, seen = [], set()
+    for column, prefix in prefixes:
+        rows = (
+            SearchSuggestion.objects.filter(_prefix(column, prefix))
+            .filter(Q(page_id__isnull=False) | carried)
+            .order_by(column, "pk")
+            .values("text", "url", "type")[:limit]
+        )
+        for row in rows:
+            if (row["text"], row["url"]) not in seen:
+                seen.add((row["text"], row["url"]))
+                found.append(row)
+        if len(found) >= limit:
+            break
+    return found[:limit]
