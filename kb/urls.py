@@ -19,6 +19,7 @@ urlpatterns = [
     path("feeds/latest.atom", LatestPagesAtomFeed(), name="feed_atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("api/v2/", api_router.urls),
+    path("contribute/", include("kb.contributions.urls")),
 ]
 
 if settings.DEBUG:

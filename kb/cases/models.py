@@ -9,6 +9,7 @@ from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from kb.contributions.panels import ContributionPanel
 from kb.core import api_fields as api
 from kb.core.models import IndexPage, KnowledgePage
 
@@ -65,6 +66,9 @@ class CasePage(KnowledgePage):
     )
     year_end = models.PositiveSmallIntegerField("结束年份", null=True, blank=True, validators=YEAR_VALIDATORS)
     scale = models.CharField("规模", max_length=200, blank=True, help_text="如：28个社区、约13万人")
+    contributor_credit = models.CharField(
+        "投稿人", max_length=100, blank=True, help_text="公开投稿的案例在页面上署名的投稿人（个人或机构）。"
+    )
     issues = ParentalManyToManyField(
         "vocabularies.Issue", verbose_name="议题", blank=True, related_name="cases"
     )
@@ -111,6 +115,8 @@ class CasePage(KnowledgePage):
             heading="关联",
         ),
         *KnowledgePage.source_panels,
+        FieldPanel("contributor_credit"),
+        ContributionPanel(),
     ]
     api_fields = KnowledgePage.api_fields + [
         api.region(),
@@ -118,6 +124,7 @@ class CasePage(KnowledgePage):
         APIField("year_start"),
         APIField("year_end"),
         APIField("scale"),
+        APIField("contributor_credit"),
         api.terms("issues"),
         api.terms("actors"),
         api.terms("methods"),

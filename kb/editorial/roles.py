@@ -72,7 +72,9 @@ OPTIONAL_MODEL_PERMISSIONS = {
     EDITORS: [],
     MODERATORS: [
         ("courses", "moduletemplate", f"{a}_moduletemplate") for a in ("add", "change", "delete", "view")
-    ],
+    ]
+    # Public case contributions (kb/contributions): their contact details and 其他 values.
+    + [("contributions", "contribution", f"{a}_contribution") for a in ("change", "view")],
     TRAINERS: [("courses", "moduletemplate", f"{a}_moduletemplate") for a in ("add", "change", "view")],
 }
 # Image and document permissions on the root collection (so on every collection).

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "kb.courses",
     "kb.cases",
     "kb.editorial",
+    "kb.contributions",
     "search",
     "kb.syndication",
     "wagtail.contrib.redirects",
@@ -156,6 +157,22 @@ KB_IMPORT_MAX_ZIP_ENTRIES = 2000  # entries of one zip, folders and ignored file
 # Uploaded files wait here between the preview and the editor's confirmation, then are deleted.
 KB_IMPORT_STAGING_DIR = Path(os.environ.get("KB_IMPORT_STAGING_DIR", VAR_DIR / "import-staging"))
 KB_IMPORT_STAGING_SECONDS = 3600
+
+# Public case contributions (/contribute/, kb/contributions): limits of one submission and the rate
+# limit per client address (accepted submissions per window; all tries may be ATTEMPTS_FACTOR times as
+# many). Behind a reverse proxy, KB_TRUSTED_PROXY_COUNT says how many proxies add X-Forwarded-For.
+KB_CONTRIBUTION_RATE = os.environ.get("KB_CONTRIBUTION_RATE", "5/hour")
+KB_CONTRIBUTION_ATTEMPTS_FACTOR = 4
+KB_TRUSTED_PROXY_COUNT = int(os.environ.get("KB_TRUSTED_PROXY_COUNT", "0"))
+KB_CONTRIBUTION_MAX_IMAGES = 5
+KB_CONTRIBUTION_MAX_TEXT_BYTES = 2 * 1024 * 1024  # every text field together, UTF-8
+KB_CONTRIBUTION_SECTION_MAX_CHARS = 20_000  # each of the six sections
+KB_CONTRIBUTION_LICENCE = os.environ.get(
+    "KB_CONTRIBUTION_LICENCE", "知识共享 署名 4.0 国际许可协议（CC BY 4.0）"
+)
+KB_CONTRIBUTION_LICENCE_URL = os.environ.get(
+    "KB_CONTRIBUTION_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/deed.zh-hans"
+)
 
 # Search: the embedded database backend unless an Elasticsearch cluster is configured.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "").strip()
