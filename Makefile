@@ -4,9 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed-stamp
+DEMO_CONTENT ?= 1
+PRODUCTION := DJANGO_SETTINGS_MODULE=kb.settings.production
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint format superuser
+.PHONY: help install run serve test test-postgres lint format superuser
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +25,14 @@ run: install ## Set up (database, demo content, search index) and serve on 127.0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_content
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+serve: install ## Production: migrate, collect static files, serve with gunicorn on 127.0.0.1:$(PORT)
+	@test -n "$$SECRET_KEY" -a -n "$$ALLOWED_HOSTS" || \
+		(echo "Set SECRET_KEY and ALLOWED_HOSTS (e.g. ALLOWED_HOSTS=127.0.0.1,kb.example.org); see README, Deployment." >&2; exit 2)
+	$(PRODUCTION) $(PY) manage.py migrate --noinput
+	$(PRODUCTION) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@if [ "$(DEMO_CONTENT)" = 1 ]; then $(PRODUCTION) $(PY) manage.py load_demo_content --if-empty; fi
+	PORT=$(PORT) $(PRODUCTION) exec $(VENV)/bin/gunicorn --config python:kb.operations.gunicorn_conf
 
 test: install ## Run the whole test suite
 	$(PY) -m pytest

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kb.contributions",
     "search",
     "kb.syndication",
+    "kb.operations",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
     "django.contrib.sitemaps",
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the query string: oversized or malformed parameters answer 400.
+    "kb.operations.limits.QueryLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +106,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Readers never block the writer (WAL); a write waits for another write instead of failing
+    # with "database is locked": IMMEDIATE takes the write lock when a transaction starts, so the
+    # busy timeout applies (a deferred transaction that upgrades to a write fails at once).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from kb.core.page_types import type_labels
 from kb.importing.problems import ImportFailed
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             for problem in failure.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"导入失败：{len(failure.problems)} 个问题，未写入任何内容。") from None
+        except (DatabaseError, OSError) as error:
+            # A read-only database, a full disk, a lost connection: the one transaction rolled back.
+            raise CommandError(
+                f"Import failed: the database or the disk refused the write ({error}). "
+                "Nothing was written: the site is unchanged. Fix the cause and run the import again."
+            ) from None
         verbosity = options["verbosity"]
         if verbosity > 1:
             for plan in result.plans:

@@ -16,10 +16,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="import even if content exists (updates by slug)"
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (no index rebuild either) when the site has content: `make serve` restarts fast",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, if_empty=False, **options):
         ensure_site_structure()
         has_content = any(page_model(key).objects.exists() for key in type_keys())
+        if has_content and if_empty:
+            return
         if has_content and not force:
             self.stdout.write("站点已有内容，跳过示例内容导入（--force 可强制按 slug 更新）。")
         else:
