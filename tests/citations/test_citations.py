@@ -21,17 +21,9 @@ def policy(indexes):
 
 @pytest.fixture
 def case(indexes):
-    return publish(
-        CasePageFactory(
-            parent=indexes["case"],
-            title="助老服务队",
-            summary="互助。",
-            source_title="参与式社区治理",
-            source_author="宋庆华",
-            source_date="2009",
-            live=False,
-        )  # fmt: skip
-    )
+    page = CasePageFactory(parent=indexes["case"], title="助老服务队", summary="互助。", live=False)
+    page.source_title, page.source_author, page.source_date = "参与式社区治理", "宋庆华", "2009"
+    return publish(page)
 
 
 def test_policy_as_ris_bibtex_and_csl(client, policy):
