@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -25,7 +26,7 @@ def link_fields(model, target_model):
     ]
 
 
-class KnowledgePage(Page):
+class KnowledgePage(RoutablePageMixin, Page):
     """Base of the four content types (case, policy, principle, course)."""
 
     # What the registry (kb.core.page_types) reads: each concrete type sets these.
@@ -83,6 +84,13 @@ class KnowledgePage(Page):
         `parts` (search.documents.DocumentParts) already holds what every page has: the title's
         type, vocabulary facets, region and body. Override in a page type; the default adds nothing.
         """
+
+    @path("cite/")
+    def cite(self, request):
+        """PAGE_URL/cite/?format=ris|bibtex|csl-json (kb.citations)."""
+        from kb.citations.views import cite_response
+
+        return cite_response(request, self)
 
     @property
     def source_date_display(self):

@@ -39,7 +39,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
@@ -264,7 +264,7 @@ class CourseIndexPage(IndexPage):
         return context
 
 
-class CoursePage(RoutablePageMixin, KnowledgePage):
+class CoursePage(KnowledgePage):  # routable through KnowledgePage
     type_key = "course"
     type_label = "课程"
     type_order = 4
