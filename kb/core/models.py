@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from . import api_fields as api
 from .fields import PartialDateField, format_partial_date
+from .visibility import public_live
 
 
 def link_fields(model, target_model):
@@ -80,16 +81,14 @@ class KnowledgePage(Page):
         return condition
 
     def linked_pages(self, model):
-        """Live pages of `model` this page links to or that link to it: links show both ways."""
+        """Public live pages of `model` this page links to or that link to it: links show both ways."""
         linked_ids = set()
         for field in link_fields(type(self), model):
             linked_ids.update(page.pk for page in getattr(self, field.name).all())
         condition = Q(pk__in=linked_ids)
         if self.pk:
             condition |= model.links_to_q(self)
-        return (
-            model.objects.live().public().filter(condition).exclude(pk=self.pk).distinct().order_by("title")
-        )
+        return public_live(model.objects.filter(condition)).exclude(pk=self.pk).distinct().order_by("title")
 
     @property
     def linked_cases(self):
@@ -131,7 +130,7 @@ class IndexPage(Page):
         abstract = True
 
     def get_children_queryset(self):
-        return self.child_model.objects.child_of(self).live().public().order_by("title")
+        return public_live(self.child_model.objects.child_of(self)).order_by("title")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -160,8 +159,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = site_sections()
         context["recent_cases"] = (
-            CasePage.objects.live()
-            .public()
+            public_live(CasePage.objects.all())
             .select_related("region", "community_type")
             .order_by("-first_published_at")[:6]
         )
