@@ -3,12 +3,12 @@
 The database index is always kept, in the same transaction as the page change: it answers
 searches when no Elasticsearch cluster is configured, and whenever the cluster cannot be reached.
 With a cluster configured, each change is also queued (`PendingIndexChange`, same transaction)
-and sent once the transaction commits; what cannot be sent stays queued until `sync_search_index`,
-the next change, the next search or a rebuild sends it.
+and sent after the commit, outside the request (search/outbox.py); what cannot be sent stays
+queued until `sync_search_index`, the next change, the next search or a rebuild sends it. Searches
+go to Elasticsearch only while search/health.py finds its index complete and reachable.
 """
 
 import logging
-import time
 from itertools import islice
 
 from django.conf import settings
@@ -16,21 +16,18 @@ from django.db import transaction
 from wagtail.models import Page
 
 from kb.core.page_types import page_model, type_keys
+from kb.core.visibility import is_public_live, public_live
 
+from . import health, outbox
 from .backends.database import DatabaseBackend
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
 from .documents import build_document
+from .health import elasticsearch_enabled
 from .models import PendingIndexChange
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-RETRY_AFTER_SECONDS = 30  # after a failure, searches go to the database for this long
-_unavailable_until = {}  # Elasticsearch URL → time.monotonic() before which it is not tried
-
-
-def elasticsearch_enabled():
-    return bool(settings.ELASTICSEARCH_URL)
 
 
 def get_backend():
@@ -52,7 +49,7 @@ def indexable_pages(type_key):
 
 def is_indexable(page):
     page = page.specific
-    return getattr(page, "type_key", "") and page.live and not page.get_view_restrictions().exists()
+    return bool(getattr(page, "type_key", "")) and is_public_live(page)
 
 
 def update_page(page):
@@ -84,6 +81,7 @@ def update_pages(page_ids):
             backend.index(documents)
         backend.remove([page_id for page_id in chunk if page_id not in indexed])
         _queue(chunk)
+from kb.core.visibility import is_public_live, public_live
 
 
 def remove_page(page_id):
@@ -94,8 +92,10 @@ def remove_page(page_id):
 def _queue(page_ids):
     if not elasticsearch_enabled():
         return
-    PendingIndexChange.objects.bulk_create(PendingIndexChange(page_id=page_id) for page_id in page_ids)
-    transaction.on_commit(send_pending, robust=True)
+    PendingIndexChange.objects.bulk_create(
+        (PendingIndexChange(page_id=page_id) for page_id in page_ids), batch_size=BATCH_SIZE
+    )
+    transaction.on_commit(outbox.request_send, robust=True)
 
 
 def pending_count():
@@ -110,45 +110,45 @@ def send_pending():
     if not queued:
         return 0
     page_ids = list(dict.fromkeys(page_id for _, page_id in queued))
-    pages = Page.objects.filter(pk__in=page_ids).specific()
-    documents = [build_document(page) for page in pages if is_indexable(page)]
-    indexed = {document.page_id for document in documents}
+    indexed = set()
     backend = ElasticsearchBackend()
     try:
-        if documents:
-            backend.index(documents)
+        if not backend.indexes_behind_alias():
+            # Emptied or never built: adding these pages would make a partial index look live.
+            health.mark_inconsistent(f"no index behind the alias {backend.alias}: a rebuild is needed")
+            return None
+        for start in range(0, len(page_ids), BATCH_SIZE):
+            chunk = page_ids[start : start + BATCH_SIZE]
+            for type_key in type_keys():
+                documents = [build_document(page) for page in indexable_pages(type_key).filter(pk__in=chunk)]
+                if documents:
+                    backend.index(documents)
+                    indexed.update(document.page_id for document in documents)
         backend.remove([page_id for page_id in page_ids if page_id not in indexed])
     except UNAVAILABLE_ERRORS as error:
-        _mark_unavailable(error)
+        health.mark_unavailable(error)
         return None
     PendingIndexChange.objects.filter(pk__in=[pk for pk, _ in queued]).delete()
     return len(page_ids)
 
 
-def _mark_unavailable(error):
-    logger.warning(
-        "Elasticsearch at %s is unreachable (%s); searching the database.", settings.ELASTICSEARCH_URL, error
-    )
-    _unavailable_until[settings.ELASTICSEARCH_URL] = time.monotonic() + RETRY_AFTER_SECONDS
-
-
 def search(query):
-    """SearchResults from Elasticsearch when configured and up to date, else from the database."""
-    if _elasticsearch_is_current():
+    """SearchResults from Elasticsearch when its index is complete and reachable, else the database."""
+    if health.elasticsearch_usable() and _outbox_sent():
         try:
             return ElasticsearchBackend().search(query)
         except SearchUnavailable as error:
-            _mark_unavailable(error)
+            health.mark_unavailable(error)
     return DatabaseBackend().search(query)
 
 
-def _elasticsearch_is_current():
-    """Configured, not failed a moment ago, and not missing changes (it is sent them first)."""
-    if not elasticsearch_enabled():
-        return False
-    if time.monotonic() < _unavailable_until.get(settings.ELASTICSEARCH_URL, 0):
-        return False
-    return not PendingIndexChange.objects.exists() or send_pending() is not None
+def _outbox_sent():
+    """No change waits for the cluster. Else the sender is woken, and the database (which has every
+    change) answers meanwhile: a search never waits for a write to the cluster."""
+    if not PendingIndexChange.objects.exists():
+        return True
+    outbox.request_send()
+    return not PendingIndexChange.objects.exists()
 
 
 def _documents(progress=None):
@@ -172,17 +172,33 @@ def rebuild(progress=None):
 
     `progress(backend_name, done)` is called as pages are indexed.
     """
-    count = 0
-    for backend in index_backends():
-        last_queued = PendingIndexChange.objects.order_by("-pk").values_list("pk", flat=True).first()
-        report = (lambda done, name=backend.name: progress(name, done)) if progress else None
-        try:
-            count = backend.rebuild(_batches(_documents(report)))
-        except UNAVAILABLE_ERRORS as error:
-            raise SearchUnavailable(
-                f"Elasticsearch at {settings.ELASTICSEARCH_URL} is unreachable: {error}"
-            ) from error
-        if backend.name == "elasticsearch" and last_queued:
-            # The new index holds every change queued before it was started.
-            PendingIndexChange.objects.filter(pk__lte=last_queued).delete()
+    report = (lambda done: progress("database", done)) if progress else None
+    count = DatabaseBackend().rebuild(_batches(_documents(report)))
+    if elasticsearch_enabled():
+        count = rebuild_elasticsearch((lambda done: progress("elasticsearch", done)) if progress else None)
+    return count
+
+
+def rebuild_elasticsearch(progress=None):
+    """Fill a new Elasticsearch index with the pages the public may see and swap the alias to it,
+    marked with a new generation recorded in the database; the number of pages indexed."""
+    backend = ElasticsearchBackend()
+    last_queued = PendingIndexChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    generation = health.new_generation()
+    try:
+        count = backend.rebuild(_batches(_documents(progress)), generation=generation)
+        [index_name] = backend.indexes_behind_alias()
+    except UNAVAILABLE_ERRORS as error:
+        health.mark_unavailable(error)
+        raise SearchUnavailable(
+            f"Elasticsearch at {settings.ELASTICSEARCH_URL} is unreachable: {error}"
+        ) from error
+    health.record_generation(backend.alias, generation, index_name, count)
+    if last_queued:
+        # The new index holds every change queued before it was started.
+        PendingIndexChange.objects.filter(pk__lte=last_queued).delete()
+    health.forget()
+    logger.info(
+        "Rebuilt the Elasticsearch index %s (%d pages, generation %s).", index_name, count, generation
+    )
     return count

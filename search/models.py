@@ -87,3 +87,24 @@ class SearchSuggestion(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class ElasticsearchGeneration(models.Model):
+    """What the Elasticsearch index behind an alias should be: the generation of its last rebuild.
+
+    The same marker is stored in the index's mapping (`_meta`). A cluster that restarted empty,
+    or an index filled by another site or another rebuild, carries no marker or another one, and
+    is never searched until it is rebuilt (search/health.py).
+    """
+
+    alias = models.CharField(max_length=255, unique=True)
+    generation = models.CharField(max_length=32)
+    index_name = models.CharField(max_length=255)
+    document_count = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Elasticsearch 索引代次"
+
+    def __str__(self):
+        return f"{self.alias}: {self.generation}"

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 
-from cases.models import CaseIndexPage, CasePage
+from kb.cases.models import CaseIndexPage, CasePage
 from kb.core.markdown import markdown_to_html, sanitise_html
 from kb.editorial.roles import MODERATORS
 from kb.vocabularies.models import Region

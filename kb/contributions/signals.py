@@ -18,6 +18,6 @@ def release_images(sender, instance, **kwargs):
 
 
 def connect():
-    from cases.models import CasePage
+    from kb.cases.models import CasePage
 
     page_published.connect(release_images, sender=CasePage, dispatch_uid="contributions-release-images")

@@ -5,6 +5,8 @@ regions as paths, linked pages as small objects, so other sites can reuse the li
 from rest_framework import serializers
 from wagtail.api import APIField
 
+from .visibility import public_live
+
 
 class TermNames(serializers.Field):
     """A vocabulary relation as the names of its terms."""
@@ -24,12 +26,12 @@ class RegionPath(serializers.Field):
 
 
 class LinkedPages(serializers.Field):
-    """Linked live pages as {id, title, url, type}."""
+    """Linked pages the public may see (kb.core.visibility) as {id, title, url, type}."""
 
     def to_representation(self, manager):
         return [
             {"id": page.pk, "title": page.title, "url": page.url, "type": getattr(page, "type_key", "")}
-            for page in manager.live().specific()
+            for page in public_live(manager.all()).specific()
         ]
 
 

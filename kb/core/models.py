@@ -12,6 +12,7 @@ from wagtail.search import index
 from . import api_fields as api
 from .fields import PartialDateField, format_partial_date
 from .forms import KnowledgePageForm
+from .visibility import public_live
 
 
 def link_fields(model, target_model):
@@ -76,7 +77,7 @@ class KnowledgePage(RoutablePageMixin, Page):
     def indexed_queryset(cls):
         """The pages of this type that belong in the site's search index, with what their
         documents read (search.documents), fetched in a few queries per batch."""
-        return cls.objects.live().public()
+        return public_live(cls.objects.all())
 
     def add_search_parts(self, parts):
         """Add this type's own facets, terms, body text and date to its search document.
@@ -109,16 +110,14 @@ class KnowledgePage(RoutablePageMixin, Page):
         return condition
 
     def linked_pages(self, model):
-        """Live pages of `model` this page links to or that link to it: links show both ways."""
+        """Public live pages of `model` this page links to or that link to it: links show both ways."""
         linked_ids = set()
         for field in link_fields(type(self), model):
             linked_ids.update(page.pk for page in getattr(self, field.name).all())
         condition = Q(pk__in=linked_ids)
         if self.pk:
             condition |= model.links_to_q(self)
-        return (
-            model.objects.live().public().filter(condition).exclude(pk=self.pk).distinct().order_by("title")
-        )
+        return public_live(model.objects.filter(condition)).exclude(pk=self.pk).distinct().order_by("title")
 
     def linked_of_type(self, type_key):
         from .page_types import page_model
@@ -176,7 +175,7 @@ class IndexPage(Page):
         abstract = True
 
     def get_children_queryset(self):
-        return self.child_model.objects.child_of(self).live().public().order_by("title")
+        return public_live(self.child_model.objects.child_of(self)).order_by("title")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -203,9 +202,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = site_sections()
         context["recent_cases"] = (
-            page_model("case")
-            .objects.live()
-            .public()
+            public_live(page_model("case").objects.all())
             .select_related("region", "community_type")
             .order_by("-first_published_at")[:6]
         )

@@ -47,6 +47,7 @@ from wagtail.search import index
 from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage, link_fields
+from kb.core.visibility import public_live_ids
 
 from . import timetable
 from .api_fields import CourseModules
@@ -524,17 +525,23 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
         return self.handout_url(facilitator=True, pdf=True)
 
     def handout_modules(self):
-        """Each module with its number, its day and times in the timetable, and its live linked pages."""
+        """Each module with its number, its day and times in the timetable, and its linked pages the
+        public may see (kb.core.visibility: one query for the whole handout)."""
         times = self.schedule.module_slots() if self.schedule else {}
-        entries = []
-        for position, module in enumerate(self.modules.all()):
-            day, slot = times.get(position, (None, None))
-            linked = [
+        modules = list(self.modules.all())
+        linked_by_module = [
+            [
                 page
                 for relation in (module.cases, module.principles, module.policies)
                 for page in relation.all()
-                if page.live
             ]
+            for module in modules
+        ]
+        visible = public_live_ids(page.pk for pages in linked_by_module for page in pages)
+        entries = []
+        for position, module in enumerate(modules):
+            day, slot = times.get(position, (None, None))
+            linked = [page for page in linked_by_module[position] if page.pk in visible]
             entries.append(
                 {"number": position + 1, "module": module, "day": day, "slot": slot, "linked": linked}
             )

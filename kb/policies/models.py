@@ -13,6 +13,7 @@ from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.fields import PartialDateField, format_partial_date
 from kb.core.models import IndexPage, KnowledgePage
+from kb.core.visibility import public_live
 
 from . import lifecycle
 from .api_fields import Attachments, IssuerNames
@@ -194,7 +195,7 @@ class PolicyPage(KnowledgePage):
     def _live(self, related_name):
         if not self.pk:  # an unsaved page (the preview of a new policy) has no reverse relations
             return PolicyPage.objects.none()
-        return getattr(self, related_name).live().public().order_by("-issued_on", "title")
+        return public_live(getattr(self, related_name).all()).order_by("-issued_on", "title")
 
     @property
     def live_superseded_by(self):
@@ -266,12 +267,12 @@ class PolicyPage(KnowledgePage):
                 for pair in pairs:
                     found.update(pair)
             frontier = set(
-                PolicyPage.objects.live().public().filter(pk__in=found - seen).values_list("pk", flat=True)
+                public_live(PolicyPage.objects.filter(pk__in=found - seen)).values_list("pk", flat=True)
             )
             seen = seen | frontier
         if len(seen) == 1:
             return []
-        others = PolicyPage.objects.live().public().filter(pk__in=seen - {self.pk}).select_related("validity")
+        others = public_live(PolicyPage.objects.filter(pk__in=seen - {self.pk})).select_related("validity")
         versions = [*others, self]
         versions.sort(key=lambda p: (p.issued_on or p.effective_on or "~", p.title))
         return [

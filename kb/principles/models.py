@@ -12,6 +12,7 @@ from wagtail.search import index
 from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage
+from kb.core.visibility import public_live
 
 
 class PrincipleIndexPage(IndexPage):
@@ -103,9 +104,7 @@ class PrinciplePage(KnowledgePage):
         if not self.group:
             return PrinciplePage.objects.none()
         return (
-            PrinciplePage.objects.live()
-            .public()
-            .filter(group=self.group)
+            public_live(PrinciplePage.objects.filter(group=self.group))
             .exclude(pk=self.pk)
             .order_by("order", "title")
         )

@@ -193,6 +193,17 @@ KB_CONTRIBUTION_LICENCE_URL = os.environ.get(
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "").strip()
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "kb").strip() or "kb"
 ELASTICSEARCH_PLAIN_JSON = env_flag("ELASTICSEARCH_PLAIN_JSON")
+# Seconds: connecting; answering a search or a check (beyond it, the database answers); answering a
+# write (only sent outside requests: the background sender, sync_search_index, rebuilds).
+ELASTICSEARCH_CONNECT_TIMEOUT = float(os.environ.get("ELASTICSEARCH_CONNECT_TIMEOUT", "0.5"))
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "2"))
+ELASTICSEARCH_WRITE_TIMEOUT = float(os.environ.get("ELASTICSEARCH_WRITE_TIMEOUT", "30"))
+# After a failure or a failed consistency check, searches go to the database for this long; the
+# cluster is checked again (reachable, right generation, right count) when it is over.
+ELASTICSEARCH_RETRY_SECONDS = float(os.environ.get("ELASTICSEARCH_RETRY_SECONDS", "30"))
+# How the outbox reaches the cluster after a commit: "background" (a thread of the process, never
+# the request) or "inline" (in the committing thread, right after commit: tests and one-off scripts).
+SEARCH_OUTBOX_SENDER = os.environ.get("SEARCH_OUTBOX_SENDER", "background")
 # Wagtail's own index (the admin's page, chooser, snippet, image and document searches, drafts
 # included): Wagtail's database backend, with Chinese queries matched word by word.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_backend"}}

@@ -20,3 +20,6 @@ STORAGES = {
 # other test uses the database backend.
 ELASTICSEARCH_TEST_URL = ELASTICSEARCH_URL  # noqa: F405
 ELASTICSEARCH_URL = ""
+# The test database lives in the test's transaction, which a background thread cannot see: the
+# outbox is sent in the committing thread (tests that need the thread start one of their own).
+SEARCH_OUTBOX_SENDER = "inline"

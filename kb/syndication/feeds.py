@@ -5,6 +5,7 @@ from django.http import HttpResponseBadRequest
 from django.utils.feedgenerator import Atom1Feed
 
 from kb.core.page_types import page_model, type_labels
+from kb.core.visibility import public_live
 from kb.vocabularies.models import Issue
 
 FEED_TYPES = ("case", "policy")
@@ -33,7 +34,7 @@ def latest_pages(types, issues, limit=FEED_LENGTH):
     """The most recently first-published live, public pages of these types, newest first."""
     pages = []
     for type_key in types:
-        queryset = page_model(type_key).objects.live().public()
+        queryset = public_live(page_model(type_key).objects.all())
         if issues:
             queryset = queryset.filter(issues__name__in=issues).distinct()
         pages += queryset.prefetch_related("issues").order_by("-first_published_at")[:limit]

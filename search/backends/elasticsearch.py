@@ -16,8 +16,10 @@ import time
 import uuid
 from functools import cache
 
+import urllib3
 from django.conf import settings
 from elastic_transport import Urllib3HttpNode
+from elastic_transport._models import DEFAULT
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from elasticsearch.helpers import BulkIndexError
 from elasticsearch_dsl import (
@@ -45,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 FACET_BUCKETS = 1000  # a terms aggregation returns 10 buckets unless told otherwise
 BULK_CHUNK = 500
-REQUEST_TIMEOUT = 10  # seconds; a search that waits longer is better answered by the database
+GENERATION_META_KEY = "kb_generation"  # in the index mapping's _meta: which rebuild filled it
 
 # Our tokens are already analysed: the index only splits them on spaces.
 pre_analysed = analyzer("kb_pre_analysed", tokenizer="whitespace")
@@ -87,7 +89,24 @@ class PageDocument(Document):
         )
 
 
-class PlainJsonNode(Urllib3HttpNode):
+class ShortConnectNode(Urllib3HttpNode):
+    """Gives up connecting after `connect_timeout` seconds, whatever the request's read timeout.
+
+    A cluster that accepts connections and never answers (hung, not down) is detected by the read
+    timeout; one that is gone by the connect timeout, which can be much shorter.
+    """
+
+    connect_timeout = 0.5
+
+    def perform_request(self, method, target, body=None, headers=None, request_timeout=DEFAULT, **kwargs):
+        read = self.config.request_timeout if request_timeout is DEFAULT else request_timeout
+        timeout = urllib3.Timeout(connect=min(self.connect_timeout, read or self.connect_timeout), read=read)
+        return super().perform_request(
+            method, target, body=body, headers=headers, request_timeout=timeout, **kwargs
+        )
+
+
+class PlainJsonNode(ShortConnectNode):
     """Sends `application/json` where the client would send its versioned media type.
 
     The elasticsearch client always asks for `application/vnd.elasticsearch+json;
@@ -105,25 +124,58 @@ class PlainJsonNode(Urllib3HttpNode):
 
 
 @cache
-def _client(url, plain_json):
-    options = {"request_timeout": REQUEST_TIMEOUT, "max_retries": 0}
-    if plain_json:
-        options["node_class"] = PlainJsonNode
-    return Elasticsearch(url, **options)
+def _client(url, plain_json, timeout, connect_timeout):
+    node_class = type(
+        "KbNode", (PlainJsonNode if plain_json else ShortConnectNode,), {"connect_timeout": connect_timeout}
+    )
+    return Elasticsearch(url, request_timeout=timeout, max_retries=0, node_class=node_class)
 
 
 def get_client():
-    """The one place that builds the Elasticsearch client, from settings."""
-    return _client(settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_PLAIN_JSON)
+    """The one place that builds the Elasticsearch client, from settings.
+
+    Every request waits at most ELASTICSEARCH_CONNECT_TIMEOUT to connect and ELASTICSEARCH_TIMEOUT
+    for an answer (searches, checks); writes ask for ELASTICSEARCH_WRITE_TIMEOUT (`write_client`).
+    """
+    return _client(
+        settings.ELASTICSEARCH_URL,
+        settings.ELASTICSEARCH_PLAIN_JSON,
+        float(settings.ELASTICSEARCH_TIMEOUT),
+        float(settings.ELASTICSEARCH_CONNECT_TIMEOUT),
+    )
 
 
 class SearchUnavailable(RuntimeError):
     """Elasticsearch could not be reached; the caller falls back to the database backend."""
 
 
-# Unreachable (connection refused, timeout: TransportError) or refusing the request (ApiError,
-# BulkIndexError): either way the database answers, and queued changes stay queued.
-UNAVAILABLE_ERRORS = (TransportError, ApiError, BulkIndexError)
+class MalformedResponse(SearchUnavailable):
+    """The cluster answered, but not in the shape a search or bulk answer has (`{}`, hits as a string)."""
+
+
+# Unreachable (connection refused, timeout: TransportError), refusing the request (ApiError,
+# BulkIndexError) or answering nonsense (MalformedResponse): either way the database answers, and
+# queued changes stay queued.
+UNAVAILABLE_ERRORS = (TransportError, ApiError, BulkIndexError, MalformedResponse)
+# What elasticsearch-py and elasticsearch-dsl raise when an answer lacks the keys they read.
+SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+
+
+def check_search_shape(raw):
+    """Raise MalformedResponse unless `raw` looks like the answer to our search request."""
+    hits = raw.get("hits") if isinstance(raw, dict) else None
+    total = hits.get("total") if isinstance(hits, dict) else None
+    aggregations = raw.get("aggregations") if isinstance(raw, dict) else None
+    if not (
+        isinstance(hits, dict)
+        and isinstance(hits.get("hits"), list)
+        and all(isinstance(hit, dict) and isinstance(hit.get("_source"), dict) for hit in hits["hits"])
+        and isinstance(total, dict)
+        and isinstance(total.get("value"), int)
+        and isinstance(aggregations, dict)
+        and isinstance(aggregations.get("shared"), dict)
+    ):
+        raise MalformedResponse(f"unexpected search answer: {str(raw)[:200]}")
 
 
 def new_index_name(alias):
@@ -139,27 +191,45 @@ class ElasticsearchBackend(SearchBackend):
 
     # Index lifecycle -----------------------------------------------------------------------
 
-    def create_index(self):
-        """A new, empty, versioned index with our mapping; returns its name."""
+    def create_index(self, generation=""):
+        """A new, empty, versioned index with our mapping, marked with `generation`; returns its name."""
         name = new_index_name(self.alias)
         index = Index(name, using=self.client)
         index.settings(number_of_shards=1, number_of_replicas=0)
         # The mapping only: `index.document()` would tie PageDocument to this one index for good.
         index.mapping(PageDocument._doc_type.mapping)
-        index.create()
+        body = index.to_dict()
+        body.setdefault("mappings", {})["_meta"] = {GENERATION_META_KEY: generation}
+        self.write_client.indices.create(index=name, **body)
         return name
+
+    def generations_behind_alias(self):
+        """{index name: generation marker} of the indexes behind the alias ({} when there is none)."""
+        try:
+            mappings = self.client.indices.get_mapping(index=self.alias)
+        except NotFoundError:
+            return {}
+        try:
+            return {
+                name: ((body.get("mappings") or {}).get("_meta") or {}).get(GENERATION_META_KEY, "")
+                for name, body in mappings.body.items()
+            }
+        except SHAPE_ERRORS as error:
+            raise MalformedResponse(f"unexpected mapping answer: {str(mappings)[:200]}") from error
+
+    def count(self):
+        """The number of pages in the index behind the alias."""
+        answer = self.client.count(index=self.alias)
+        count = answer.body.get("count") if isinstance(answer.body, dict) else None
+        if not isinstance(count, int):
+            raise MalformedResponse(f"unexpected count answer: {str(answer)[:200]}")
+        return count
 
     def indexes_behind_alias(self):
         try:
             return sorted(self.client.indices.get_alias(name=self.alias))
         except NotFoundError:
             return []
-
-    def ensure_index(self):
-        """The alias exists and points at an index (made empty the first time)."""
-        if self.indexes_behind_alias():
-            return
-        self.point_alias_at(self.create_index())
 
     def point_alias_at(self, name):
         """Swap the alias to `name` in one request, then drop the indexes it pointed at before."""
@@ -169,42 +239,50 @@ class ElasticsearchBackend(SearchBackend):
         if self.client.indices.exists(index=self.alias) and not previous:
             # An index (not an alias) of that name, from elsewhere: the swap removes it.
             actions.insert(0, {"remove_index": {"index": self.alias}})
-        self.client.indices.update_aliases(actions=actions)
+        self.write_client.indices.update_aliases(actions=actions)
         for old in previous:
             if old != name:
-                self.client.indices.delete(index=old, ignore_unavailable=True)
+                self.write_client.indices.delete(index=old, ignore_unavailable=True)
 
     @staticmethod
     def _action(document):
         return {"_id": document.page_id, "_source": PageDocument.from_search_document(document).to_dict()}
 
-    def _bulk(self, actions, index, refresh):
-        helpers.bulk(self.client, actions, index=index, chunk_size=BULK_CHUNK, refresh=refresh)
+    @property
+    def write_client(self):
+        return self.client.options(request_timeout=float(settings.ELASTICSEARCH_WRITE_TIMEOUT))
+
+    def _bulk(self, actions, index, refresh, **options):
+        try:
+            helpers.bulk(
+                self.write_client, actions, index=index, chunk_size=BULK_CHUNK, refresh=refresh, **options
+            )
+        except SHAPE_ERRORS as error:
+            raise MalformedResponse(f"unexpected bulk answer: {error!r}") from error
 
     def index(self, documents):
-        self.ensure_index()
+        """Add or replace entries in the index behind the alias (never creates one: see rebuild)."""
         self._bulk((self._action(document) for document in documents), self.alias, refresh=True)
 
     def remove(self, page_ids):
-        self.ensure_index()
         actions = ({"_op_type": "delete", "_id": page_id} for page_id in page_ids)
-        helpers.bulk(self.client, actions, index=self.alias, refresh=True, raise_on_error=False)
+        self._bulk(actions, self.alias, refresh=True, raise_on_error=False)
 
     def clear(self):
         self.point_alias_at(self.create_index())
 
-    def rebuild(self, batches):
+    def rebuild(self, batches, generation=""):
         """Fill a new index, then swap the alias to it: searches see the old index until then."""
-        name = self.create_index()
+        name = self.create_index(generation)
         count = 0
         try:
             for batch in batches:
                 self._bulk((self._action(document) for document in batch), name, refresh=False)
                 count += len(batch)
-            self.client.indices.refresh(index=name)
+            self.write_client.indices.refresh(index=name)
             self.point_alias_at(name)
         except BaseException:
-            self.client.indices.delete(index=name, ignore_unavailable=True)
+            self.write_client.indices.delete(index=name, ignore_unavailable=True)
             raise
         return count
 
@@ -312,8 +390,14 @@ class ElasticsearchBackend(SearchBackend):
         words = self.analyse(query.q)
         try:
             response = self.build_search(query, words).execute()
+            check_search_shape(response.to_dict())
+            return self._results(query, words, response)
         except UNAVAILABLE_ERRORS as error:
             raise SearchUnavailable(str(error)) from error
+        except SHAPE_ERRORS as error:  # a well-formed answer with odd values inside
+            raise MalformedResponse(f"unexpected search answer: {error!r}") from error
+
+    def _results(self, query, words, response):
         raw_facets = {facet: {} for facet in FACETS}
         aggregations = response.aggregations.to_dict()
         for facet in FACETS:

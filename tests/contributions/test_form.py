@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from PIL import Image as PILImage
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 from kb.contributions.models import Contribution, SubmissionAttempt
 from kb.vocabularies.models import Issue, Region
 from tests.factories import CasePageFactory, publish

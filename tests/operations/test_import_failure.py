@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from cases.models import CasePage
+from kb.cases.models import CasePage
 
 
 def read_only(on):

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.text import slugify
 
+from kb.core.visibility import public_live_pages
+
 register = template.Library()
 
 # Validity terms (DOMAIN.md) under which a policy's text is no longer the one in force.
@@ -10,13 +12,9 @@ OUTDATED_VALIDITY = {"已废止", "已修订"}
 
 
 @register.filter
-def live(pages):
-    """The live pages among `pages` (a related manager, queryset or list), in their given order."""
-    if pages is None:
-        return []
-    if hasattr(pages, "all"):
-        pages = pages.all()
-    return [page for page in pages if getattr(page, "live", False)]
+def public_live(pages):
+    """The pages among `pages` the public may see (live, no view restriction), in their order."""
+    return public_live_pages(pages)
 
 
 @register.filter
