@@ -16,7 +16,7 @@ from django.db import transaction
 from wagtail.models import Page
 
 from kb.core.page_types import page_model, type_keys
-from kb.core.visibility import is_public_live, public_live
+from kb.core.visibility import is_public_live
 
 from . import health, outbox
 from .backends.database import DatabaseBackend
@@ -81,7 +81,17 @@ def update_pages(page_ids):
             backend.index(documents)
         backend.remove([page_id for page_id in chunk if page_id not in indexed])
         _queue(chunk)
-from kb.core.visibility import is_public_live, public_live
+
+
+def update_subtree(page):
+    """The page and its live descendants: a move, slug change or view restriction changes them all."""
+    page_ids = [
+        page.pk,
+        *Page.objects.filter(path__startswith=page.path, depth__gt=page.depth)
+        .live()
+        .values_list("pk", flat=True),
+    ]
+    update_pages(page_ids)
 
 
 def remove_page(page_id):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from kb.core.blocks import CASE_SECTIONS, OTHER_SECTION
+from kb.cases.blocks import CASE_SECTIONS, OTHER_SECTION
 
 from . import selection
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.utils import timezone
 
-from kb.core.blocks import CASE_SECTION_LABELS
+from kb.cases.blocks import CASE_SECTION_LABELS
 from kb.core.media import CheckedImageField
 from kb.vocabularies.models import Actor, CommunityType, Issue, Method, split_region_path
 
