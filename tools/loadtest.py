@@ -47,9 +47,9 @@ def quote(path):
 
 
 class Client(threading.Thread):
-    def __init__(self, host, port, deadline, paths, seed):
+    def __init__(self, host, port, deadline, paths, seed, think):
         super().__init__(daemon=True)
-        self.host, self.port, self.deadline, self.paths = host, port, deadline, paths
+        self.host, self.port, self.deadline, self.paths, self.think = host, port, deadline, paths, think
         self.random = random.Random(seed)
         self.latencies, self.failures = [], []
 
@@ -73,6 +73,8 @@ class Client(threading.Thread):
             self.latencies.append(time.monotonic() - start)
             if status >= 400:
                 self.failures.append((path, status))
+            if self.think:
+                time.sleep(self.random.uniform(0.5, 1.5) * self.think)
 
 
 def percentile(values, fraction):
@@ -93,6 +95,9 @@ def main():
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--think", type=float, default=0, help="mean pause between a client's requests, in seconds (0: none)"
+    )
     parser.add_argument("--import-cmd", default="", help="command to keep running while reading")
     parser.add_argument("--label", default="", help="a name for this run in the JSON line printed last")
     args = parser.parse_args()
@@ -106,7 +111,8 @@ def main():
         importer.start()
     deadline = time.monotonic() + args.seconds
     clients = [
-        Client(target.hostname, target.port or 80, deadline, paths, seed) for seed in range(args.clients)
+        Client(target.hostname, target.port or 80, deadline, paths, seed, args.think)
+        for seed in range(args.clients)
     ]
     started = time.monotonic()
     for client in clients:
@@ -123,6 +129,7 @@ def main():
     summary = {
         "label": args.label,
         "clients": args.clients,
+        "think_s": args.think,
         "seconds": round(elapsed, 1),
         "requests": len(latencies),
         "throughput_rps": round(len(latencies) / elapsed, 1),
