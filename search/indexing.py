@@ -1,4 +1,4 @@
-"""Keeping the indexes in step with the pages, and choosing the backend that answers searches.
+"""The write path: keeping the indexes in step with the pages (search/reading.py is the read path).
 
 The database index is always kept, in the same transaction as the page change: it answers
 searches when no Elasticsearch cluster is configured, and whenever the cluster cannot be reached.
@@ -9,14 +9,14 @@ the next change, the next search or a rebuild sends it.
 
 import logging
 import time
-from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page
 
-from kb.core.sections import SECTIONS, page_model
+from kb.core.sections import page_model
 
+from . import rebuilding
 from .backends.database import DatabaseBackend
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
 from .documents import build_document
@@ -24,18 +24,12 @@ from .models import PendingIndexChange
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
-RETRY_AFTER_SECONDS = 30  # after a failure, searches go to the database for this long
+RETRY_AFTER_SECONDS = 30  # after a failure, searches go to the database for this long (reading.py)
 _unavailable_until = {}  # Elasticsearch URL → time.monotonic() before which it is not tried
 
 
 def elasticsearch_enabled():
     return bool(settings.ELASTICSEARCH_URL)
-
-
-def get_backend():
-    """The configured backend: Elasticsearch when `ELASTICSEARCH_URL` is set, else the database."""
-    return ElasticsearchBackend() if elasticsearch_enabled() else DatabaseBackend()
 
 
 def index_backends():
@@ -121,52 +115,24 @@ def _mark_unavailable(error):
     _unavailable_until[settings.ELASTICSEARCH_URL] = time.monotonic() + RETRY_AFTER_SECONDS
 
 
-def search(query):
-    """SearchResults from Elasticsearch when configured and up to date, else from the database."""
-    if _elasticsearch_is_current():
-        try:
-            return ElasticsearchBackend().search(query)
-        except SearchUnavailable as error:
-            _mark_unavailable(error)
-    return DatabaseBackend().search(query)
-
-
-def _elasticsearch_is_current():
-    """Configured, not failed a moment ago, and not missing changes (it is sent them first)."""
-    if not elasticsearch_enabled():
-        return False
-    if time.monotonic() < _unavailable_until.get(settings.ELASTICSEARCH_URL, 0):
-        return False
-    return not PendingIndexChange.objects.exists() or send_pending() is not None
-
-
-def _documents(progress=None):
-    count = 0
-    for type_key, *_ in SECTIONS:
-        for page in indexable_pages(type_key).iterator(chunk_size=BATCH_SIZE):
-            yield build_document(page)
-            count += 1
-            if progress:
-                progress(count)
-
-
-def _batches(documents):
-    documents = iter(documents)
-    while batch := list(islice(documents, BATCH_SIZE)):
-        yield batch
-
-
 def rebuild(progress=None):
     """Rebuild every index from the live pages; the number of pages indexed.
 
-    `progress(backend_name, done)` is called as pages are indexed.
+    Documents are built on every core (search/rebuilding.py). `progress(backend_name, done)` is
+    called as pages are indexed.
     """
+    tasks = list(rebuilding.page_batches())
     count = 0
     for backend in index_backends():
         last_queued = PendingIndexChange.objects.order_by("-pk").values_list("pk", flat=True).first()
-        report = (lambda done, name=backend.name: progress(name, done)) if progress else None
+        report = _reporter(progress, backend.name)
         try:
-            count = backend.rebuild(_batches(_documents(report)))
+            if backend.name == "database":
+                with rebuilding.results(rebuilding.batch_rows, tasks) as batches:
+                    count = backend.rebuild_rows(report(batches, lambda item: item[1]))
+            else:
+                with rebuilding.results(rebuilding.batch_documents, tasks) as batches:
+                    count = backend.rebuild(report(batches, len))
         except UNAVAILABLE_ERRORS as error:
             raise SearchUnavailable(
                 f"Elasticsearch at {settings.ELASTICSEARCH_URL} is unreachable: {error}"
@@ -175,3 +141,17 @@ def rebuild(progress=None):
             # The new index holds every change queued before it was started.
             PendingIndexChange.objects.filter(pk__lte=last_queued).delete()
     return count
+
+
+def _reporter(progress, name):
+    """Wraps an iterator of batches so that `progress(name, pages done)` follows it."""
+
+    def report(batches, size):
+        done = 0
+        for batch in batches:
+            yield batch
+            done += size(batch)
+            if progress:
+                progress(name, done)
+
+    return report

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 
 from kb.core.sections import TYPE_LABELS
 
-from .documents import FACETS
 from .query import SORTS, BadQuery
+from .schema import FACETS
 from .service import search
 
 

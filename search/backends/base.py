@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass, field
 
-# Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
-KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
+from ..schema import KEY_FIELDS
 
 
 @dataclass

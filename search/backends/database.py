@@ -5,36 +5,54 @@ ts_rank_cd. Both index the tokens of `search.analysis`, so they match the same p
 are written through the ORM connection, inside whatever transaction changes the page.
 """
 
+import json
+from contextlib import contextmanager
+
 from django.db import connection, transaction
+from django.utils import timezone
+from pyroaring import BitMap
 
 from .. import analysis
-from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import snippet
-from ..models import SearchEntry, SearchFacetValue
-from .base import KEY_FIELDS, Hit, SearchBackend, SearchResults
+from ..schema import EXACT_BONUS, FACETS, KEY_FIELDS, MAX_FACET_VALUE_LENGTH, WEIGHTS, WORD_COLUMNS
+from . import facet_bitmaps
+from .base import Hit, SearchBackend, SearchResults
 
-# Field weights: title above summary and vocabulary terms, which are above the body.
-WEIGHTS = {"title": 10.0, "summary": 4.0, "terms": 4.0, "body": 1.0}
-WORD_COLUMNS = ("title", "summary", "terms", "body")
-EXACT_BONUS = 1000.0  # an exact (phrase) match of every word ranks above any relaxed match
-# Every statement starts `WITH m AS MATERIALIZED (…)`: the matched pages are computed once.
-# Inlined, SQLite re-ran the full-text match inside each filter and join (search_benchmark at
-# 100,000 pages: a text + two facets count went from 4.4 s to 0.1 s).
+# How a search runs (measured with tools/benchmarks at 100,000 pages, see docs/search-benchmark.md):
+# the full-text table is asked once for the ids of the matching pages; filters, the total and
+# every facet count come from the facet bitmaps; one more statement ranks only the pages that
+# pass the filters (`+rowid IN (…)`: the unary + keeps SQLite from turning the list into one
+# full-text lookup per id) and returns the page of results shown, whose snippets are then made.
 
 
 class SqliteFullText:
-    def write(self, cursor, document):
-        tokens = document.tokens
-        cursor.execute("DELETE FROM search_fulltext WHERE rowid = %s", [document.page_id])
-        cursor.execute(
+    def write(self, cursor, rows, replace=True):
+        """Write the full-text rows of these (page_id, tokens) pairs; `replace`: they may exist."""
+        if replace:
+            self.delete(cursor, [page_id for page_id, _ in rows])
+        cursor.executemany(
             "INSERT INTO search_fulltext (rowid, title, summary, terms, body, chars) VALUES (%s, %s, %s, %s, %s, %s)",
-            [document.page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars"))],
+            [[page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars"))] for page_id, tokens in rows],
         )
 
     def delete(self, cursor, page_ids):
-        for page_id in page_ids:
-            cursor.execute("DELETE FROM search_fulltext WHERE rowid = %s", [page_id])
+        for chunk in _chunks(list(page_ids)):
+            cursor.execute(
+                f"DELETE FROM search_fulltext WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+
+    @staticmethod
+    def ids_sql(words):
+        """SQL selecting the ids of the pages matching every word (exactly or relaxed)."""
+        return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [
+            SqliteFullText.expression(words, relaxed=True)
+        ]
+
+    @staticmethod
+    def restrict(ids, column="rowid"):
+        """A condition on a page id column: one of these ids (a JSON array, parsed once)."""
+        return f"+{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
 
     def clear(self, cursor):
         cursor.execute("DELETE FROM search_fulltext")
@@ -52,31 +70,37 @@ class SqliteFullText:
             clauses.append(f"{{{' '.join(WORD_COLUMNS)}}} : ({' OR '.join(options)})")
         return " AND ".join(clauses)
 
-    def matched_sql(self, words):
-        """SQL selecting (id, score) of the pages matching every word; exact matches score higher."""
+    def matched_sql(self, words, restrict=("", [])):
+        """SQL selecting (id, score) of the pages matching every word (and the `restrict`
+        condition); exact matches score higher."""
         weights = ", ".join(str(WEIGHTS[c]) for c in WORD_COLUMNS)
-        select = f"SELECT rowid AS id, -bm25(search_fulltext, {weights}, 0.0) AS score FROM search_fulltext WHERE search_fulltext MATCH %s"
+        condition, condition_params = restrict
+        condition = f" AND {condition}" if condition else ""
+        select = (
+            f"SELECT rowid AS id, -bm25(search_fulltext, {weights}, 0.0) AS score FROM search_fulltext "
+            f"WHERE search_fulltext MATCH %s{condition}"
+        )
         strict = self.expression(words, relaxed=False)
         if not any(word.relaxed for word in words):
-            return select, [strict]
+            return select, [strict, *condition_params]
         sql = (
             f"SELECT loose.id, loose.score + CASE WHEN exact.id IS NULL THEN 0 ELSE {EXACT_BONUS} END AS score "
             f"FROM ({select}) AS loose LEFT JOIN (SELECT rowid AS id FROM search_fulltext WHERE search_fulltext MATCH %s) AS exact "
             "ON exact.id = loose.id"
         )
-        return sql, [self.expression(words, relaxed=True), strict]
+        return sql, [self.expression(words, relaxed=True), *condition_params, strict]
 
 
 class PostgresFullText:
     LABELS = dict(zip(WORD_COLUMNS, "ABCD", strict=True))
 
-    def write(self, cursor, document):
-        tokens = document.tokens
+    def write(self, cursor, rows, replace=True):
+        """Write the full-text rows of these (page_id, tokens) pairs (an upsert either way)."""
         parts = " || ".join(f"setweight(to_tsvector('simple', %s), '{self.LABELS[c]}')" for c in WORD_COLUMNS)
-        cursor.execute(
+        cursor.executemany(
             f"INSERT INTO search_fulltext (rowid, words, chars) VALUES (%s, {parts}, to_tsvector('simple', %s)) "
             "ON CONFLICT (rowid) DO UPDATE SET words = EXCLUDED.words, chars = EXCLUDED.chars",
-            [document.page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"]],
+            [[page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"]] for page_id, tokens in rows],
         )
 
     def delete(self, cursor, page_ids):
@@ -99,8 +123,19 @@ class PostgresFullText:
             word_queries.append("(" + " | ".join(options) + ")")
         return " & ".join(word_queries), " & ".join(char_queries)
 
-    def matched_sql(self, words):
-        """SQL selecting (id, score) of the pages matching every word; exact matches score higher."""
+    def ids_sql(self, words):
+        """SQL selecting the ids of the pages matching every word (exactly or relaxed)."""
+        sql, params = self.matched_sql(words, score=False)
+        return sql, params
+
+    @staticmethod
+    def restrict(ids, column="rowid"):
+        """A condition on a page id column: one of these ids."""
+        return f"{column} = ANY(%s)", [list(ids)]
+
+    def matched_sql(self, words, restrict=("", []), score=True):
+        """SQL selecting (id, score) of the pages matching every word (and the `restrict`
+        condition); exact matches score higher."""
         loose_words, chars = self.tsquery(words, relaxed=True)
         strict_words, _ = self.tsquery(words, relaxed=False)
         conditions, params = [], []
@@ -110,6 +145,11 @@ class PostgresFullText:
         if chars:
             conditions.append("chars @@ to_tsquery('simple', %s)")
             params.append(chars)
+        if restrict[0]:
+            conditions.append(restrict[0])
+            params.extend(restrict[1])
+        if not score:
+            return f"SELECT rowid FROM search_fulltext WHERE {' AND '.join(conditions)}", params
         weights = "{" + ", ".join(str(WEIGHTS[c] / WEIGHTS["title"]) for c in reversed(WORD_COLUMNS)) + "}"
         if loose_words:
             score = (
@@ -131,6 +171,43 @@ def full_text_for(vendor):
     raise RuntimeError(f"The embedded search backend supports SQLite and PostgreSQL, not {vendor}.")
 
 
+REBUILD_CACHE_KIB = -512_000  # negative: KiB (SQLite's convention)
+WRITE_CHUNK = 500  # ids per DELETE … IN (…): well under SQLite's limit on parameters
+
+
+def _chunks(items, size=WRITE_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(items):
+    return ", ".join(["%s"] * len(items))
+
+
+def entry_rows(documents):
+    """What one batch of SearchDocuments writes: (entries, facet values, full-text tokens).
+
+    Plain tuples, so the analysis (the costly part) can run in worker processes during a rebuild
+    (search/rebuilding.py) and only the writing in the process holding the transaction.
+    """
+    now = timezone.now()
+    entries, facets, tokens = [], [], []
+    for document in documents:
+        entries.append(
+            (document.page_id, document.type, document.title, document.url, document.summary,
+             document.date, document.body, now)
+        )  # fmt: skip
+        seen = set()
+        for facet, values in document.facets.items():
+            for value in values:
+                value = value[:MAX_FACET_VALUE_LENGTH]
+                if (facet, value) not in seen:
+                    seen.add((facet, value))
+                    facets.append((document.page_id, facet, value))
+        tokens.append((document.page_id, document.tokens))
+    return entries, facets, tokens
+
+
 class DatabaseBackend(SearchBackend):
     name = "database"
 
@@ -138,63 +215,97 @@ class DatabaseBackend(SearchBackend):
     def full_text(self):
         return full_text_for(connection.vendor)
 
-    @transaction.atomic
     def index(self, documents):
-        full_text = self.full_text
+        self.write_rows(entry_rows(documents))
+
+    @transaction.atomic
+    def write_rows(self, rows, replace=True):
+        """Write what `entry_rows` made, in bulk; `replace=False` when the pages are known to be
+        absent (a rebuild after `clear`)."""
+        entries, facets, tokens = rows
+        if not entries:
+            return
+        page_ids = [entry[0] for entry in entries]
         with connection.cursor() as cursor:
-            for document in documents:
-                SearchEntry.objects.update_or_create(
-                    page_id=document.page_id,
-                    defaults={
-                        "type": document.type,
-                        "title": document.title,
-                        "url": document.url,
-                        "summary": document.summary,
-                        "date": document.date,
-                        "body": document.body,
-                    },
-                )
-                SearchFacetValue.objects.filter(entry_id=document.page_id).delete()
-                SearchFacetValue.objects.bulk_create(
-                    SearchFacetValue(entry_id=document.page_id, facet=facet, value=value[:255])
-                    for facet, values in document.facets.items()
-                    for value in dict.fromkeys(values)
-                )
-                full_text.write(cursor, document)
+            if replace:
+                for chunk in _chunks(page_ids):
+                    cursor.execute(
+                        f"DELETE FROM search_searchfacetvalue WHERE entry_id IN ({_marks(chunk)})", chunk
+                    )
+                    cursor.execute(
+                        f"DELETE FROM search_searchentry WHERE page_id IN ({_marks(chunk)})", chunk
+                    )
+            self.full_text.write(cursor, tokens, replace=replace)
+            cursor.executemany(
+                "INSERT INTO search_searchentry (page_id, type, title, url, summary, date, body, indexed_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                entries,
+            )
+            cursor.executemany(
+                "INSERT INTO search_searchfacetvalue (entry_id, facet, value) VALUES (%s, %s, %s)", facets
+            )
+            facet_bitmaps.record_change(cursor, page_ids if replace else None)
 
     @transaction.atomic
     def remove(self, page_ids):
         page_ids = list(page_ids)
         with connection.cursor() as cursor:
             self.full_text.delete(cursor, page_ids)
-        SearchEntry.objects.filter(page_id__in=page_ids).delete()
+            for chunk in _chunks(page_ids):
+                cursor.execute(
+                    f"DELETE FROM search_searchfacetvalue WHERE entry_id IN ({_marks(chunk)})", chunk
+                )
+                cursor.execute(f"DELETE FROM search_searchentry WHERE page_id IN ({_marks(chunk)})", chunk)
+            facet_bitmaps.record_change(cursor, page_ids)
 
     @transaction.atomic
     def clear(self):
         with connection.cursor() as cursor:
             self.full_text.clear(cursor)
-        SearchFacetValue.objects.all().delete()
-        SearchEntry.objects.all().delete()
+            cursor.execute("DELETE FROM search_searchfacetvalue")
+            cursor.execute("DELETE FROM search_searchentry")
+            facet_bitmaps.record_change(cursor, None)
+
+    def rebuild(self, batches):
+        return self.rebuild_rows((entry_rows(batch), len(batch)) for batch in batches)
 
     @transaction.atomic
-    def rebuild(self, batches):
+    def rebuild_rows(self, batches):
+        """Replace the whole index with these (`entry_rows`, page count) pairs, in one
+        transaction; the number of pages indexed."""
         self.clear()
         count = 0
-        for batch in batches:
-            self.index(batch)
-            count += len(batch)
+        with self._large_cache():
+            for rows, pages in batches:
+                self.write_rows(rows, replace=False)
+                count += pages
         return count
+
+    @contextmanager
+    def _large_cache(self):
+        """SQLite: a page cache that holds the rebuild's writes (2 MB by default), so they are not
+        spilled to the file, under an exclusive lock, long before the commit."""
+        if connection.vendor != "sqlite":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            previous = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
     @staticmethod
     def _key_fields(cursor, page_ids):
         """{page_id: {facet: [values]}} of the key fields of these pages, in one query."""
         if not page_ids:
             return {}
-        id_marks = ", ".join(["%s"] * len(page_ids))
-        facet_marks = ", ".join(["%s"] * len(KEY_FIELDS))
         cursor.execute(
             "SELECT entry_id, facet, value FROM search_searchfacetvalue "
-            f"WHERE entry_id IN ({id_marks}) AND facet IN ({facet_marks}) ORDER BY id",
+            f"WHERE entry_id IN ({_marks(page_ids)}) AND facet IN ({_marks(KEY_FIELDS)}) ORDER BY id",
             [*page_ids, *KEY_FIELDS],
         )
         fields = {}
@@ -204,60 +315,28 @@ class DatabaseBackend(SearchBackend):
 
     def search(self, query):
         words = analysis.parse_query(query.q)
-        if words:
-            matched_sql, matched_params = self.full_text.matched_sql(words)
-        else:
-            matched_sql, matched_params = "SELECT page_id AS id, 0.0 AS score FROM search_searchentry", []
-
-        def filter_sql(excluded_facet=None):
-            clauses, params = [], []
-            for facet, values in query.filters.items():
-                if facet == excluded_facet:
-                    continue
-                placeholders = ", ".join(["%s"] * len(values))
-                clauses.append(
-                    "m.id IN (SELECT entry_id FROM search_searchfacetvalue "
-                    f"WHERE facet = %s AND value IN ({placeholders}))"
-                )
-                params.extend([facet, *values])
-            return (" AND ".join(clauses) or "1 = 1"), params
-
-        where, where_params = filter_sql()
-        order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
+        bitmaps = facet_bitmaps.current()
+        full_text = self.full_text
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH m AS MATERIALIZED ({matched_sql}) SELECT COUNT(*) FROM m JOIN search_searchentry e ON e.page_id = m.id "
-                f"WHERE {where}",
-                matched_params + where_params,
-            )
-            total = cursor.fetchone()[0]
-            cursor.execute(
-                f"WITH m AS MATERIALIZED ({matched_sql}) "
-                "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "
-                f"FROM m JOIN search_searchentry e ON e.page_id = m.id WHERE {where} "
-                f"ORDER BY {order}, e.page_id LIMIT %s OFFSET %s",
-                matched_params + where_params + [query.page_size, query.offset],
-            )
-            rows = cursor.fetchall()
-            # Facets without a filter of their own share every filter: one query counts them all.
-            raw_facets = {facet: {} for facet in FACETS}
-            unfiltered = [facet for facet in FACETS if facet not in query.filters]
-            statements = [(unfiltered, where, where_params)]
-            for facet in query.filters:
-                facet_where, facet_params = filter_sql(excluded_facet=facet)
-                statements.append(([facet], facet_where, facet_params))
-            for facets, facet_where, facet_params in statements:
-                if not facets:
-                    continue
-                placeholders = ", ".join(["%s"] * len(facets))
-                cursor.execute(
-                    f"WITH m AS MATERIALIZED ({matched_sql}) "
-                    "SELECT f.facet, f.value, COUNT(*) FROM m JOIN search_searchfacetvalue f ON f.entry_id = m.id "
-                    f"WHERE f.facet IN ({placeholders}) AND {facet_where} GROUP BY f.facet, f.value",
-                    matched_params + facets + facet_params,
-                )
-                for facet, value, count in cursor.fetchall():
-                    raw_facets[facet][value] = count
+            if words:
+                sql, params = full_text.ids_sql(words)
+                cursor.execute(sql, params)
+                # Pages in the full-text table but not (or no longer) in the index are never shown.
+                matched = BitMap(page_id for (page_id,) in cursor.fetchall()) & bitmaps.entries
+            else:
+                matched = bitmaps.entries
+            selected = {facet: bitmaps.of(facet, values) for facet, values in query.filters.items()}
+            shown = BitMap.intersection(matched, *selected.values()) if selected else matched
+            # Each facet is counted with every filter but its own; those without a filter share one set.
+            raw_facets = {}
+            for facet in FACETS:
+                if facet in selected:
+                    others = [bitmap for name, bitmap in selected.items() if name != facet]
+                    pages = BitMap.intersection(matched, *others) if others else matched
+                else:
+                    pages = shown
+                raw_facets[facet] = bitmaps.counts(facet, pages)
+            rows = self._page(cursor, query, words, shown, filtered=bool(selected)) if shown else []
             fields = self._key_fields(cursor, [row[0] for row in rows])
         terms = analysis.highlight_terms(words)
         hits = [
@@ -275,5 +354,28 @@ class DatabaseBackend(SearchBackend):
             for page_id, title, url, type_key, summary, body, date, score in rows
         ]
         return SearchResults(
-            query=query, backend=self.name, total=total, hits=hits, facets=shape_facets(raw_facets, query)
+            query=query,
+            backend=self.name,
+            total=len(shown),
+            hits=hits,
+            facets=shape_facets(raw_facets, query),
         )
+
+    def _page(self, cursor, query, words, shown, filtered):
+        """The rows of the page of results shown, ranked; only `shown` pages are scored."""
+        if words:
+            restrict = self.full_text.restrict(shown) if filtered else ("", [])
+            matched_sql, matched_params = self.full_text.matched_sql(words, restrict)
+        else:
+            condition, matched_params = self.full_text.restrict(shown, "page_id") if filtered else ("", [])
+            where = f" WHERE {condition}" if condition else ""
+            matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry{where}"
+        order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
+        cursor.execute(
+            f"WITH m AS MATERIALIZED ({matched_sql}) "
+            "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "
+            f"FROM m JOIN search_searchentry e ON e.page_id = m.id "
+            f"ORDER BY {order}, e.page_id LIMIT %s OFFSET %s",
+            matched_params + [query.page_size, query.offset],
+        )
+        return cursor.fetchall()

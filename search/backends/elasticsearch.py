@@ -35,11 +35,10 @@ from elasticsearch_dsl import (
 )
 
 from .. import analysis
-from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
+from ..schema import EXACT_BONUS, FACETS, WEIGHTS, WORD_COLUMNS
 from .base import Hit, SearchBackend, SearchResults
-from .database import EXACT_BONUS, WEIGHTS, WORD_COLUMNS
 
 logger = logging.getLogger(__name__)
 
