@@ -1,8 +1,8 @@
 """What the search index holds and how it is weighted: one definition for every reader and writer.
 
-The embedded backend, the Elasticsearch backend, the admin's search (search/wagtail_backend.py)
-and the index writers all take their field names, weights and facet names from here, so
-changing a weight or adding a facet is one edit, and no backend imports another.
+The embedded backend, the Elasticsearch backend, the facet shaping, the query parser and the
+index writers take their field names, weights and facet names from here, so changing a weight
+or adding a facet is one edit, and no backend imports another.
 """
 
 # Searchable text fields of a SearchDocument and their weights: a title match outranks a match
@@ -31,11 +31,3 @@ FACETS = {
 KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
 MAX_FACET_VALUE_LENGTH = 255  # SearchFacetValue.value
 MAX_BODY_CHARS = 20_000
-
-
-def admin_boost(column):
-    """The boost of a text field in Wagtail's own index (the admin's search), relative to the body.
-
-    Wagtail's database backends take a boost per SearchField; the same ratios as the public search.
-    """
-    return WEIGHTS[column] / WEIGHTS["body"]

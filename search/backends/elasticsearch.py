@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 FACET_BUCKETS = 1000  # a terms aggregation returns 10 buckets unless told otherwise
 BULK_CHUNK = 500
+BULK_MAX_BYTES = 10 * 1024 * 1024  # a bulk request is cut at this size too: long policies are large
 REQUEST_TIMEOUT = 10  # seconds; a search that waits longer is better answered by the database
 
 # Our tokens are already analysed: the index only splits them on spaces.
@@ -176,7 +177,14 @@ class ElasticsearchBackend(SearchBackend):
         return {"_id": document.page_id, "_source": PageDocument.from_search_document(document).to_dict()}
 
     def _bulk(self, actions, index, refresh):
-        helpers.bulk(self.client, actions, index=index, chunk_size=BULK_CHUNK, refresh=refresh)
+        helpers.bulk(
+            self.client,
+            actions,
+            index=index,
+            chunk_size=BULK_CHUNK,
+            max_chunk_bytes=BULK_MAX_BYTES,
+            refresh=refresh,
+        )
 
     def index(self, documents):
         self.ensure_index()
