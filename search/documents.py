@@ -5,21 +5,7 @@ from dataclasses import dataclass, field
 from django.utils.html import strip_tags
 
 from . import analysis
-
-# Facet name → label, in the order the search page shows them.
-FACETS = {
-    "type": "类型",
-    "issue": "议题",
-    "region": "地区",
-    "community_type": "社区类型",
-    "actor": "治理主体",
-    "method": "方法与机制",
-    "level": "政策层级",
-    "validity": "时效性",
-    "audience": "培训对象",
-    "year": "年份",
-}
-MAX_BODY_CHARS = 20_000
+from .schema import MAX_BODY_CHARS
 
 
 @dataclass

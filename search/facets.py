@@ -3,7 +3,7 @@
 from kb.core.page_types import type_labels
 
 from .backends.base import FacetValue
-from .documents import FACETS
+from .schema import FACETS
 
 REGION_FACET_DEPTH = 2  # the region facet lists provinces and cities
 

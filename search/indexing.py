@@ -1,4 +1,4 @@
-"""Keeping the indexes in step with the pages, and choosing the backend that answers searches.
+"""The write path: keeping the indexes in step with the pages (search/reading.py is the read path).
 
 The database index is always kept, in the same transaction as the page change: it answers
 searches when no Elasticsearch cluster is configured, and whenever the cluster cannot be reached.
@@ -9,7 +9,6 @@ go to Elasticsearch only while search/health.py finds its index complete and rea
 """
 
 import logging
-from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +17,7 @@ from wagtail.models import Page
 from kb.core.page_types import page_model, type_keys
 from kb.core.visibility import is_public_live
 
-from . import health, outbox
+from . import health, outbox, rebuilding
 from .backends.database import DatabaseBackend
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
 from .documents import build_document
@@ -142,61 +141,30 @@ def send_pending():
     return len(page_ids)
 
 
-def search(query):
-    """SearchResults from Elasticsearch when its index is complete and reachable, else the database."""
-    if health.elasticsearch_usable() and _outbox_sent():
-        try:
-            return ElasticsearchBackend().search(query)
-        except SearchUnavailable as error:
-            health.mark_unavailable(error)
-    return DatabaseBackend().search(query)
-
-
-def _outbox_sent():
-    """No change waits for the cluster. Else the sender is woken, and the database (which has every
-    change) answers meanwhile: a search never waits for a write to the cluster."""
-    if not PendingIndexChange.objects.exists():
-        return True
-    outbox.request_send()
-    return not PendingIndexChange.objects.exists()
-
-
-def _documents(progress=None):
-    count = 0
-    for type_key in type_keys():
-        for page in indexable_pages(type_key).iterator(chunk_size=BATCH_SIZE):
-            yield build_document(page)
-            count += 1
-            if progress:
-                progress(count)
-
-
-def _batches(documents):
-    documents = iter(documents)
-    while batch := list(islice(documents, BATCH_SIZE)):
-        yield batch
-
-
 def rebuild(progress=None):
     """Rebuild every index from the live pages; the number of pages indexed.
 
-    `progress(backend_name, done)` is called as pages are indexed.
+    Documents are built on every core (search/rebuilding.py). `progress(backend_name, done)` is
+    called as pages are indexed.
     """
-    report = (lambda done: progress("database", done)) if progress else None
-    count = DatabaseBackend().rebuild(_batches(_documents(report)))
+    tasks = list(rebuilding.page_batches())
+    with rebuilding.results(rebuilding.batch_rows, tasks) as batches:
+        count = DatabaseBackend().rebuild_rows(_reporter(progress, "database")(batches, lambda item: item[1]))
     if elasticsearch_enabled():
-        count = rebuild_elasticsearch((lambda done: progress("elasticsearch", done)) if progress else None)
+        count = rebuild_elasticsearch(progress, tasks)
     return count
 
 
-def rebuild_elasticsearch(progress=None):
+def rebuild_elasticsearch(progress=None, tasks=None):
     """Fill a new Elasticsearch index with the pages the public may see and swap the alias to it,
     marked with a new generation recorded in the database; the number of pages indexed."""
+    tasks = list(rebuilding.page_batches()) if tasks is None else tasks
     backend = ElasticsearchBackend()
     last_queued = PendingIndexChange.objects.order_by("-pk").values_list("pk", flat=True).first()
     generation = health.new_generation()
     try:
-        count = backend.rebuild(_batches(_documents(progress)), generation=generation)
+        with rebuilding.results(rebuilding.batch_documents, tasks) as batches:
+            count = backend.rebuild(_reporter(progress, "elasticsearch")(batches, len), generation=generation)
         [index_name] = backend.indexes_behind_alias()
     except UNAVAILABLE_ERRORS as error:
         health.mark_unavailable(error)
@@ -212,3 +180,17 @@ def rebuild_elasticsearch(progress=None):
         "Rebuilt the Elasticsearch index %s (%d pages, generation %s).", index_name, count, generation
     )
     return count
+
+
+def _reporter(progress, name):
+    """Wraps an iterator of batches so that `progress(name, pages done)` follows it."""
+
+    def report(batches, size):
+        done = 0
+        for batch in batches:
+            yield batch
+            done += size(batch)
+            if progress:
+                progress(name, done)
+
+    return report

@@ -108,3 +108,35 @@ class ElasticsearchGeneration(models.Model):
 
     def __str__(self):
         return f"{self.alias}: {self.generation}"
+
+
+class SearchIndexState(models.Model):
+    """The embedded index's generation: one row, bumped in the transaction of every index change.
+
+    Each process keeps the facet values as bitmaps in memory (search/backends/facet_bitmaps.py);
+    a search compares this row with what its bitmaps were built from, and reads only what changed.
+    `stamp` is new at every change, so a change that was rolled back is never taken as current.
+    """
+
+    generation = models.BigIntegerField(default=0)
+    stamp = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "搜索索引版本"
+
+    def __str__(self):
+        return f"generation {self.generation}"
+
+
+class SearchIndexChange(models.Model):
+    """Which pages one generation of the embedded index changed (page_id empty: everything)."""
+
+    generation = models.BigIntegerField(db_index=True)
+    stamp = models.CharField(max_length=32)
+    page_id = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "搜索索引变更"
+
+    def __str__(self):
+        return f"generation {self.generation}: page {self.page_id or 'all'}"

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from kb.core.page_types import type_labels
 
-from .documents import FACETS
+from .schema import FACETS
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100

@@ -39,30 +39,29 @@ def _term_row(facet, value):
     )
 
 
-def write(documents):
-    """Replace the title suggestions of these pages; add the terms they carry that are new."""
-    documents = list(documents)
-    SearchSuggestion.objects.filter(page_id__in=[d.page_id for d in documents]).delete()
+def write_rows(entries, facets, replace=True):
+    """Replace the title suggestions of these pages and add the terms they carry that are new.
+
+    `entries` and `facets` are the rows the embedded backend writes (backends/database.py
+    `entry_rows`): (page_id, type, title, url, …) and (page_id, facet, value).
+    """
+    if replace:
+        SearchSuggestion.objects.filter(page_id__in=[entry[0] for entry in entries]).delete()
     rows = [
         SearchSuggestion(
-            page_id=d.page_id, type=d.type, value="", text=d.title[:MAX_KEY], url=d.url, **_keys(d.title)
+            page_id=page_id, type=type_key, value="", text=title[:MAX_KEY], url=url, **_keys(title)
         )
-        for d in documents
-        if d.title
+        for page_id, type_key, title, url, *_ in entries
+        if title
     ]
-    terms = {
-        (facet, value[:MAX_KEY])
-        for d in documents
-        for facet in SUGGESTED_FACETS
-        for value in d.facets.get(facet, [])
-    }
+    terms = {(facet, value[:MAX_KEY]) for _, facet, value in facets if facet in SUGGESTED_FACETS}
     known = set(
         SearchSuggestion.objects.filter(
             page_id__isnull=True, value__in={value for _, value in terms}
         ).values_list("type", "value")
     )
     rows += [_term_row(facet, value) for facet, value in sorted(terms - known)]
-    SearchSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
+    SearchSuggestion.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 
 
 def remove(page_ids):

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from kb.core.page_types import type_labels
 
 from . import suggestions
-from .documents import FACETS
 from .query import MAX_QUERY_LENGTH, SORTS, BadQuery
+from .schema import FACETS
 from .service import search
 
 

@@ -14,7 +14,7 @@ stores for every object: every word must appear in the title or the body; object
 in their title come first, then those that use them most often.
 
 The index is left exactly as stock Wagtail writes it, so the stock backend reading the same rows
-(search.relevance.stock_wagtail_search, the baseline) stays truly stock, and no reindex is needed.
+(benchmarks.relevance.stock_wagtail_search, the baseline) stays truly stock, and no reindex is needed.
 """
 
 import re

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405  tooling: search_benchmark, search_relevance
 DEBUG = False
 SECRET_KEY = "test-only-key"
 ALLOWED_HOSTS = ["*"]

@@ -13,10 +13,10 @@ from django.http import JsonResponse
 from django.utils.feedgenerator import Atom1Feed
 from wagtail.models import Page
 
-from search.documents import FACETS
 from search.export import BATCH_SIZE, pages_in_order
 from search.matching import matching
 from search.query import BadQuery, parse_params
+from search.schema import FACETS
 
 FEED_LENGTH = 50
 

@@ -3,9 +3,7 @@
 from dataclasses import dataclass, field
 
 from .. import analysis
-
-# Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
-KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
+from ..schema import KEY_FIELDS
 
 
 @dataclass

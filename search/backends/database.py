@@ -5,44 +5,34 @@ ts_rank_cd. Both index the tokens of `search.analysis`, so they match the same p
 are written through the ORM connection, inside whatever transaction changes the page.
 """
 
+import json
+from contextlib import contextmanager
+
 from django.db import connection, transaction
+from django.utils import timezone
+from pyroaring import BitMap
 
 from .. import analysis, suggestions
-from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import snippet
-from ..models import SearchEntry, SearchFacetValue
-from .base import KEY_FIELDS, Hit, SearchBackend, SearchResults
+from ..ranking import bonus_tiers, word_options
+from ..schema import (
+    FACETS,
+    KEY_FIELDS,
+    MAX_FACET_VALUE_LENGTH,
+    PINYIN_WEIGHT,
+    TAG_COLUMN,
+    WEIGHTS,
+    WORD_COLUMNS,
+)
+from . import facet_bitmaps
+from .base import Hit, SearchBackend, SearchResults
 
-# Field weights: title above summary and vocabulary terms, which are above the body. Pinyin (all the
-# text, as syllables) counts like the body.
-WEIGHTS = {"title": 10.0, "summary": 4.0, "terms": 4.0, "body": 1.0}
-PINYIN_WEIGHT = 1.0
-WORD_COLUMNS = ("title", "summary", "terms", "body")
-EXACT_BONUS = 1000.0  # an exact match of every word ranks above any looser match
-TAG_BONUS = 500.0  # so does a page whose vocabulary terms hold every word (tagged 停车难 for 停车)
-TAG_COLUMN = "terms"
-# Every statement starts `WITH m AS MATERIALIZED (…)`: the matched pages are computed once.
-# Inlined, SQLite re-ran the full-text match inside each filter and join (search_benchmark at
-# 100,000 pages: a text + two facets count went from 4.4 s to 0.1 s).
-
-
-def word_options(word, strict, tags):
-    """The options of a word for one tier; for `tags`, only those matchable in the terms column."""
-    options = word.options(strict=strict or tags)
-    if tags:
-        options = tuple(o for o in options if all(s.field == analysis.WORDS for s in o))
-    return options
-
-
-def bonus_tiers(words):
-    """(strict, tags, bonus) of the score bonuses that apply to this query."""
-    tiers = []
-    if any(word.loose for word in words) and all(word.exact for word in words):
-        tiers.append((True, False, EXACT_BONUS))
-    if any(word_options(word, True, True) for word in words):
-        tiers.append((True, True, TAG_BONUS))
-    return tiers
+# How a search runs (measured with benchmarks/ at 100,000 pages, see docs/search-benchmark.md):
+# the full-text table is asked once for the ids of the matching pages; filters, the total and
+# every facet count come from the facet bitmaps; one more statement ranks only the pages that
+# pass the filters (`+rowid IN (…)`: the unary + keeps SQLite from turning the list into one
+# full-text lookup per id) and returns the page of results shown, whose snippets are then made.
 
 
 class SqliteFullText:
@@ -52,21 +42,29 @@ class SqliteFullText:
         analysis.PINYIN: "pinyin",
     }
 
-    def write(self, cursor, document):
-        tokens = document.tokens
-        cursor.execute("DELETE FROM search_fulltext WHERE rowid = %s", [document.page_id])
-        cursor.execute(
+    def write(self, cursor, rows, replace=True):
+        """Write the full-text rows of these (page_id, tokens) pairs; `replace`: they may exist."""
+        if replace:
+            self.delete(cursor, [page_id for page_id, _ in rows])
+        cursor.executemany(
             "INSERT INTO search_fulltext (rowid, title, summary, terms, body, chars, pinyin) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [document.page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars", "pinyin"))],
+            [[page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars", "pinyin"))] for page_id, tokens in rows],
         )
 
     def delete(self, cursor, page_ids):
-        for page_id in page_ids:
-            cursor.execute("DELETE FROM search_fulltext WHERE rowid = %s", [page_id])
+        for chunk in _chunks(list(page_ids)):
+            cursor.execute(
+                f"DELETE FROM search_fulltext WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
 
     def clear(self, cursor):
         cursor.execute("DELETE FROM search_fulltext")
+
+    @staticmethod
+    def restrict(ids, column="rowid"):
+        """A condition on a page id column: one of these ids (a JSON array, parsed once)."""
+        return f"+{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
 
     @classmethod
     def phrase(cls, sequence, tags=False):
@@ -98,17 +96,30 @@ class SqliteFullText:
             self.options_expression(options)
         ]
 
-    def matched_sql(self, words):
-        """SQL selecting (id, score) of the pages matching every word; exact matches score higher."""
+    def ids_sql(self, words):
+        """SQL selecting the ids of the pages matching every word (loosely: every tier's pages)."""
+        loose = self.expression(words)
+        if loose is None:
+            return "SELECT rowid FROM search_fulltext WHERE 0", []
+        return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [loose]
+
+    def matched_sql(self, words, restrict=("", [])):
+        """SQL selecting (id, score) of the pages matching every word (and the `restrict`
+        condition); exact and tagged matches score higher."""
         loose = self.expression(words)
         if loose is None:
             return "SELECT rowid AS id, 0.0 AS score FROM search_fulltext WHERE 0", []
+        condition, condition_params = restrict
+        condition = f" AND {condition}" if condition else ""
         weights = ", ".join(str(WEIGHTS[c]) for c in WORD_COLUMNS) + f", 0.0, {PINYIN_WEIGHT}"
-        select = f"SELECT rowid AS id, -bm25(search_fulltext, {weights}) AS score FROM search_fulltext WHERE search_fulltext MATCH %s"
+        select = (
+            f"SELECT rowid AS id, -bm25(search_fulltext, {weights}) AS score FROM search_fulltext "
+            f"WHERE search_fulltext MATCH %s{condition}"
+        )
         tiers = [(self.expression(words, strict, tags), bonus) for strict, tags, bonus in bonus_tiers(words)]
         tiers = [(expression, bonus) for expression, bonus in tiers if expression]
         if not tiers:
-            return select, [loose]
+            return select, [loose, *condition_params]
         bonuses = " ".join(
             f"+ CASE WHEN b{i}.id IS NULL THEN 0 ELSE {bonus} END" for i, (_, bonus) in enumerate(tiers)
         )
@@ -117,22 +128,25 @@ class SqliteFullText:
             for i in range(len(tiers))
         )
         sql = f"SELECT loose.id, loose.score {bonuses} AS score FROM ({select}) AS loose {joins}"
-        return sql, [loose, *(expression for expression, _ in tiers)]
+        return sql, [loose, *condition_params, *(expression for expression, _ in tiers)]
 
 
 class PostgresFullText:
     LABELS = dict(zip(WORD_COLUMNS, "ABCD", strict=True))
     COLUMNS = {analysis.WORDS: "words", analysis.CHARS: "chars", analysis.PINYIN: "pinyin"}
 
-    def write(self, cursor, document):
-        tokens = document.tokens
+    def write(self, cursor, rows, replace=True):
+        """Write the full-text rows of these (page_id, tokens) pairs (an upsert either way)."""
         parts = " || ".join(f"setweight(to_tsvector('simple', %s), '{self.LABELS[c]}')" for c in WORD_COLUMNS)
-        cursor.execute(
+        cursor.executemany(
             f"INSERT INTO search_fulltext (rowid, words, chars, pinyin) "
             f"VALUES (%s, {parts}, to_tsvector('simple', %s), to_tsvector('simple', %s)) "
             "ON CONFLICT (rowid) DO UPDATE SET words = EXCLUDED.words, chars = EXCLUDED.chars, "
             "pinyin = EXCLUDED.pinyin",
-            [document.page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"], tokens["pinyin"]],
+            [
+                [page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"], tokens["pinyin"]]
+                for page_id, tokens in rows
+            ],
         )
 
     def delete(self, cursor, page_ids):
@@ -192,8 +206,21 @@ class PostgresFullText:
         condition, params = self.options_condition(options)
         return f"SELECT 1 FROM search_fulltext WHERE {condition} LIMIT 1", params
 
-    def matched_sql(self, words):
-        """SQL selecting (id, score) of the pages matching every word; exact matches score higher."""
+    def ids_sql(self, words):
+        """SQL selecting the ids of the pages matching every word (loosely: every tier's pages)."""
+        loose = self.where(words)
+        if loose is None:
+            return "SELECT rowid FROM search_fulltext WHERE false", []
+        return f"SELECT rowid FROM search_fulltext WHERE {loose[0]}", loose[1]
+
+    @staticmethod
+    def restrict(ids, column="rowid"):
+        """A condition on a page id column: one of these ids."""
+        return f"{column} = ANY(%s)", [list(ids)]
+
+    def matched_sql(self, words, restrict=("", [])):
+        """SQL selecting (id, score) of the pages matching every word (and the `restrict`
+        condition); exact and tagged matches score higher."""
         loose = self.where(words)
         if loose is None:
             return "SELECT rowid AS id, 0.0 AS score FROM search_fulltext WHERE false", []
@@ -211,8 +238,12 @@ class PostgresFullText:
             if tier := self.where(words, strict, tags):
                 scores.append(f"CASE WHEN {tier[0]} THEN {bonus} ELSE 0 END")
                 params += tier[1]
-        sql = f"SELECT rowid AS id, {' + '.join(scores) or '0.0'} AS score FROM search_fulltext WHERE {loose[0]}"
-        return sql, params + loose[1]
+        where, where_params = loose
+        if restrict[0]:
+            where = f"{where} AND {restrict[0]}"
+            where_params = [*where_params, *restrict[1]]
+        sql = f"SELECT rowid AS id, {' + '.join(scores) or '0.0'} AS score FROM search_fulltext WHERE {where}"
+        return sql, params + where_params
 
 
 def full_text_for(vendor):
@@ -223,6 +254,43 @@ def full_text_for(vendor):
     raise RuntimeError(f"The embedded search backend supports SQLite and PostgreSQL, not {vendor}.")
 
 
+REBUILD_CACHE_KIB = -512_000  # negative: KiB (SQLite's convention)
+WRITE_CHUNK = 500  # ids per DELETE … IN (…): well under SQLite's limit on parameters
+
+
+def _chunks(items, size=WRITE_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(items):
+    return ", ".join(["%s"] * len(items))
+
+
+def entry_rows(documents):
+    """What one batch of SearchDocuments writes: (entries, facet values, full-text tokens).
+
+    Plain tuples, so the analysis (the costly part) can run in worker processes during a rebuild
+    (search/rebuilding.py) and only the writing in the process holding the transaction.
+    """
+    now = timezone.now()
+    entries, facets, tokens = [], [], []
+    for document in documents:
+        entries.append(
+            (document.page_id, document.type, document.title, document.url, document.summary,
+             document.date, document.body, now)
+        )  # fmt: skip
+        seen = set()
+        for facet, values in document.facets.items():
+            for value in values:
+                value = value[:MAX_FACET_VALUE_LENGTH]
+                if (facet, value) not in seen:
+                    seen.add((facet, value))
+                    facets.append((document.page_id, facet, value))
+        tokens.append((document.page_id, document.tokens))
+    return entries, facets, tokens
+
+
 class DatabaseBackend(SearchBackend):
     name = "database"
 
@@ -230,67 +298,100 @@ class DatabaseBackend(SearchBackend):
     def full_text(self):
         return full_text_for(connection.vendor)
 
-    @transaction.atomic
     def index(self, documents):
-        documents = list(documents)
-        full_text = self.full_text
+        self.write_rows(entry_rows(documents))
+
+    @transaction.atomic
+    def write_rows(self, rows, replace=True):
+        """Write what `entry_rows` made, in bulk; `replace=False` when the pages are known to be
+        absent (a rebuild after `clear`)."""
+        entries, facets, tokens = rows
+        if not entries:
+            return
+        page_ids = [entry[0] for entry in entries]
         with connection.cursor() as cursor:
-            for document in documents:
-                SearchEntry.objects.update_or_create(
-                    page_id=document.page_id,
-                    defaults={
-                        "type": document.type,
-                        "title": document.title,
-                        "url": document.url,
-                        "summary": document.summary,
-                        "date": document.date,
-                        "body": document.body,
-                    },
-                )
-                SearchFacetValue.objects.filter(entry_id=document.page_id).delete()
-                SearchFacetValue.objects.bulk_create(
-                    SearchFacetValue(entry_id=document.page_id, facet=facet, value=value[:255])
-                    for facet, values in document.facets.items()
-                    for value in dict.fromkeys(values)
-                )
-                full_text.write(cursor, document)
-        suggestions.write(documents)
+            if replace:
+                for chunk in _chunks(page_ids):
+                    cursor.execute(
+                        f"DELETE FROM search_searchfacetvalue WHERE entry_id IN ({_marks(chunk)})", chunk
+                    )
+                    cursor.execute(
+                        f"DELETE FROM search_searchentry WHERE page_id IN ({_marks(chunk)})", chunk
+                    )
+            self.full_text.write(cursor, tokens, replace=replace)
+            cursor.executemany(
+                "INSERT INTO search_searchentry (page_id, type, title, url, summary, date, body, indexed_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                entries,
+            )
+            cursor.executemany(
+                "INSERT INTO search_searchfacetvalue (entry_id, facet, value) VALUES (%s, %s, %s)", facets
+            )
+            facet_bitmaps.record_change(cursor, page_ids if replace else None)
+        suggestions.write_rows(entries, facets, replace=replace)
 
     @transaction.atomic
     def remove(self, page_ids):
         page_ids = list(page_ids)
         with connection.cursor() as cursor:
             self.full_text.delete(cursor, page_ids)
+            for chunk in _chunks(page_ids):
+                cursor.execute(
+                    f"DELETE FROM search_searchfacetvalue WHERE entry_id IN ({_marks(chunk)})", chunk
+                )
+                cursor.execute(f"DELETE FROM search_searchentry WHERE page_id IN ({_marks(chunk)})", chunk)
+            facet_bitmaps.record_change(cursor, page_ids)
         suggestions.remove(page_ids)
-        SearchEntry.objects.filter(page_id__in=page_ids).delete()
 
     @transaction.atomic
     def clear(self):
         with connection.cursor() as cursor:
             self.full_text.clear(cursor)
+            cursor.execute("DELETE FROM search_searchfacetvalue")
+            cursor.execute("DELETE FROM search_searchentry")
+            facet_bitmaps.record_change(cursor, None)
         suggestions.clear()
-        SearchFacetValue.objects.all().delete()
-        SearchEntry.objects.all().delete()
+
+    def rebuild(self, batches):
+        return self.rebuild_rows((entry_rows(batch), len(batch)) for batch in batches)
 
     @transaction.atomic
-    def rebuild(self, batches):
+    def rebuild_rows(self, batches):
+        """Replace the whole index with these (`entry_rows`, page count) pairs, in one
+        transaction; the number of pages indexed."""
         self.clear()
         count = 0
-        for batch in batches:
-            self.index(batch)
-            count += len(batch)
+        with self._large_cache():
+            for rows, pages in batches:
+                self.write_rows(rows, replace=False)
+                count += pages
         return count
+
+    @contextmanager
+    def _large_cache(self):
+        """SQLite: a page cache that holds the rebuild's writes (2 MB by default), so they are not
+        spilled to the file, under an exclusive lock, long before the commit."""
+        if connection.vendor != "sqlite":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            previous = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = {REBUILD_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
     @staticmethod
     def _key_fields(cursor, page_ids):
         """{page_id: {facet: [values]}} of the key fields of these pages, in one query."""
         if not page_ids:
             return {}
-        id_marks = ", ".join(["%s"] * len(page_ids))
-        facet_marks = ", ".join(["%s"] * len(KEY_FIELDS))
         cursor.execute(
             "SELECT entry_id, facet, value FROM search_searchfacetvalue "
-            f"WHERE entry_id IN ({id_marks}) AND facet IN ({facet_marks}) ORDER BY id",
+            f"WHERE entry_id IN ({_marks(page_ids)}) AND facet IN ({_marks(KEY_FIELDS)}) ORDER BY id",
             [*page_ids, *KEY_FIELDS],
         )
         fields = {}
@@ -307,60 +408,28 @@ class DatabaseBackend(SearchBackend):
 
     def search(self, query):
         words = self.analyse(query.q)
-        if words:
-            matched_sql, matched_params = self.full_text.matched_sql(words)
-        else:
-            matched_sql, matched_params = "SELECT page_id AS id, 0.0 AS score FROM search_searchentry", []
-
-        def filter_sql(excluded_facet=None):
-            clauses, params = [], []
-            for facet, values in query.filters.items():
-                if facet == excluded_facet:
-                    continue
-                placeholders = ", ".join(["%s"] * len(values))
-                clauses.append(
-                    "m.id IN (SELECT entry_id FROM search_searchfacetvalue "
-                    f"WHERE facet = %s AND value IN ({placeholders}))"
-                )
-                params.extend([facet, *values])
-            return (" AND ".join(clauses) or "1 = 1"), params
-
-        where, where_params = filter_sql()
-        order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
+        bitmaps = facet_bitmaps.current()
+        full_text = self.full_text
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH m AS MATERIALIZED ({matched_sql}) SELECT COUNT(*) FROM m JOIN search_searchentry e ON e.page_id = m.id "
-                f"WHERE {where}",
-                matched_params + where_params,
-            )
-            total = cursor.fetchone()[0]
-            cursor.execute(
-                f"WITH m AS MATERIALIZED ({matched_sql}) "
-                "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "
-                f"FROM m JOIN search_searchentry e ON e.page_id = m.id WHERE {where} "
-                f"ORDER BY {order}, e.page_id LIMIT %s OFFSET %s",
-                matched_params + where_params + [query.page_size, query.offset],
-            )
-            rows = cursor.fetchall()
-            # Facets without a filter of their own share every filter: one query counts them all.
-            raw_facets = {facet: {} for facet in FACETS}
-            unfiltered = [facet for facet in FACETS if facet not in query.filters]
-            statements = [(unfiltered, where, where_params)]
-            for facet in query.filters:
-                facet_where, facet_params = filter_sql(excluded_facet=facet)
-                statements.append(([facet], facet_where, facet_params))
-            for facets, facet_where, facet_params in statements:
-                if not facets:
-                    continue
-                placeholders = ", ".join(["%s"] * len(facets))
-                cursor.execute(
-                    f"WITH m AS MATERIALIZED ({matched_sql}) "
-                    "SELECT f.facet, f.value, COUNT(*) FROM m JOIN search_searchfacetvalue f ON f.entry_id = m.id "
-                    f"WHERE f.facet IN ({placeholders}) AND {facet_where} GROUP BY f.facet, f.value",
-                    matched_params + facets + facet_params,
-                )
-                for facet, value, count in cursor.fetchall():
-                    raw_facets[facet][value] = count
+            if words:
+                sql, params = full_text.ids_sql(words)
+                cursor.execute(sql, params)
+                # Pages in the full-text table but not (or no longer) in the index are never shown.
+                matched = BitMap(page_id for (page_id,) in cursor.fetchall()) & bitmaps.entries
+            else:
+                matched = bitmaps.entries
+            selected = {facet: bitmaps.of(facet, values) for facet, values in query.filters.items()}
+            shown = BitMap.intersection(matched, *selected.values()) if selected else matched
+            # Each facet is counted with every filter but its own; those without a filter share one set.
+            raw_facets = {}
+            for facet in FACETS:
+                if facet in selected:
+                    others = [bitmap for name, bitmap in selected.items() if name != facet]
+                    pages = BitMap.intersection(matched, *others) if others else matched
+                else:
+                    pages = shown
+                raw_facets[facet] = bitmaps.counts(facet, pages)
+            rows = self._page(cursor, query, words, shown, filtered=bool(selected)) if shown else []
             fields = self._key_fields(cursor, [row[0] for row in rows])
         terms = analysis.highlight_terms(words)
         readings = analysis.pinyin_readings(words)
@@ -381,8 +450,27 @@ class DatabaseBackend(SearchBackend):
         return SearchResults(
             query=query,
             backend=self.name,
-            total=total,
+            total=len(shown),
             hits=hits,
             facets=shape_facets(raw_facets, query),
             relaxed=analysis.relaxed_words(words),
         )
+
+    def _page(self, cursor, query, words, shown, filtered):
+        """The rows of the page of results shown, ranked; only `shown` pages are scored."""
+        if words:
+            restrict = self.full_text.restrict(shown) if filtered else ("", [])
+            matched_sql, matched_params = self.full_text.matched_sql(words, restrict)
+        else:
+            condition, matched_params = self.full_text.restrict(shown, "page_id") if filtered else ("", [])
+            where = f" WHERE {condition}" if condition else ""
+            matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry{where}"
+        order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
+        cursor.execute(
+            f"WITH m AS MATERIALIZED ({matched_sql}) "
+            "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "
+            f"FROM m JOIN search_searchentry e ON e.page_id = m.id "
+            f"ORDER BY {order}, e.page_id LIMIT %s OFFSET %s",
+            matched_params + [query.page_size, query.offset],
+        )
+        return cursor.fetchall()

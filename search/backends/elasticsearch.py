@@ -37,17 +37,18 @@ from elasticsearch_dsl import (
 )
 
 from .. import analysis
-from ..documents import FACETS
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
+from ..ranking import bonus_tiers, word_options
+from ..schema import FACETS, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
 from .base import Hit, SearchBackend, SearchResults
-from .database import TAG_COLUMN, WEIGHTS, WORD_COLUMNS, bonus_tiers, word_options
 
 logger = logging.getLogger(__name__)
 
 FACET_BUCKETS = 1000  # a terms aggregation returns 10 buckets unless told otherwise
 BULK_CHUNK = 500
 GENERATION_META_KEY = "kb_generation"  # in the index mapping's _meta: which rebuild filled it
+BULK_MAX_BYTES = 10 * 1024 * 1024  # a bulk request is cut at this size too: long policies are large
 
 # Our tokens are already analysed: the index only splits them on spaces.
 pre_analysed = analyzer("kb_pre_analysed", tokenizer="whitespace")
@@ -255,7 +256,13 @@ class ElasticsearchBackend(SearchBackend):
     def _bulk(self, actions, index, refresh, **options):
         try:
             helpers.bulk(
-                self.write_client, actions, index=index, chunk_size=BULK_CHUNK, refresh=refresh, **options
+                self.write_client,
+                actions,
+                index=index,
+                chunk_size=BULK_CHUNK,
+                max_chunk_bytes=BULK_MAX_BYTES,
+                refresh=refresh,
+                **options,
             )
         except SHAPE_ERRORS as error:
             raise MalformedResponse(f"unexpected bulk answer: {error!r}") from error

@@ -9,7 +9,7 @@ from wagtail.search.backends import get_search_backend
 from wagtail.search.query import PlainText
 from wagtail_factories import DocumentFactory, ImageFactory
 
-from search.relevance import STOCK_WAGTAIL_BACKEND, stock_wagtail_search
+from benchmarks.relevance import STOCK_WAGTAIL_BACKEND, stock_wagtail_search
 from tests.factories import CasePageFactory, IssueFactory, PrinciplePageFactory, publish
 
 
@@ -225,7 +225,7 @@ def test_odd_input_does_not_break_any_admin_search(editor, pages, query):
 def test_the_stock_baseline_stays_stock(pages):
     # The project's backend, "default", finds the live page about parking...
     assert [page.pk for page in Page.objects.live().search("停车")] == [pages["parking"].pk]
-    # ...stock Wagtail, the baseline search/relevance.py compares against, cannot segment Chinese,
+    # ...stock Wagtail, the baseline benchmarks/relevance.py compares against, cannot segment Chinese,
     assert stock_wagtail_search("停车", 10) == []
     # though it does work otherwise.
     assert stock_wagtail_search("open", 10) == ["case:" + pages["latin"].slug]

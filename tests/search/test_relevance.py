@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from search.relevance import evaluate, load_relevance_set, site_search
+from benchmarks.relevance import evaluate, load_relevance_set, site_search
 
 
 @pytest.fixture

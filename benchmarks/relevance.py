@@ -1,16 +1,15 @@
-"""Scoring a search function on the relevance set (tests/search/relevance.yaml)."""
+"""Scoring a search function on the relevance set (benchmarks/data/relevance.yaml)."""
 
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 from wagtail.models import Page
 
-from .indexing import get_backend
-from .query import SearchQuery
+from search.query import SearchQuery
+from search.reading import get_backend
 
-RELEVANCE_SET = Path(settings.BASE_DIR) / "tests" / "search" / "relevance.yaml"
+RELEVANCE_SET = Path(__file__).with_name("data") / "relevance.yaml"
 DEFAULT_TOP = 10
 
 

@@ -25,6 +25,7 @@ import os
 import platform
 import random
 import re
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -50,8 +51,7 @@ from kb.core.page_types import page_model, type_keys
 from kb.core.site_structure import ensure_site_structure
 from kb.vocabularies.models import Actor, CommunityType, Issue, Method, Region
 from search.backends.database import DatabaseBackend
-from search.documents import build_document
-from search.indexing import indexable_pages
+from search.indexing import rebuild
 from search.query import SearchQuery
 
 STOCK_BACKEND = "wagtail.search.backends.database"  # by path: the "default" alias may be replaced
@@ -59,7 +59,6 @@ DEFAULT_SIZES = "1000,10000,100000"
 DEFAULT_QUERIES = 50
 DEFAULT_SEED = 20261122
 CREATE_BATCH = 1000
-OUR_BATCH = 500
 STOCK_CHUNK = 1000  # update_index's default chunk size
 PAGE_SIZE = 20
 WARM_UP_QUERIES = 5  # per kind, untimed, before the timed ones
@@ -70,7 +69,7 @@ REPORT_PATH = Path(settings.BASE_DIR) / "docs" / "search-benchmark.md"
 
 # Targets from the issue, for SQLite at 100k pages.
 TARGET_SIZE = 100_000
-TARGET_P95_MS = 50.0
+TARGET_P95_MS = {"text_facets": 50.0, "text": 50.0, "facet": 20.0}  # p95 per query kind
 TARGET_BUILD_S = 120.0
 
 KINDS = {
@@ -713,36 +712,29 @@ class Command(BaseCommand):
             entry["build"] = {"ours": self.build_ours(size), "stock": self.build_stock(size, stock_backend)}
             entry["database_bytes"] = self.database_bytes()
             entry["queries"], entry["profile"], entry["by_text"] = self.time_queries(size, queries)
+            # Peak resident memory so far (ru_maxrss is in KiB on Linux): this process, which
+            # writes the index and runs the queries, and the largest rebuild worker.
+            entry["peak_memory_mb"] = {
+                "main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            }
             report["sizes"].append(entry)
         report["load_after"] = os.getloadavg()
         return report
 
     def build_ours(self, size):
-        """Clear, then read pages as the site's rebuild does, build documents, write them in batches."""
-        backend = DatabaseBackend()
+        """The site's own rebuild (`rebuild_search_index`'s steps: documents built on every core,
+        written in bulk in one transaction)."""
         start = time.perf_counter()
-        backend.clear()
-        pages = indexable_pages("case").order_by("pk")
-        last, done, reading, writing = 0, 0, 0.0, 0.0
-        while True:
-            step = time.perf_counter()
-            batch = list(pages.filter(pk__gt=last)[:OUR_BATCH])
-            if not batch:
-                break
-            documents = [build_document(page) for page in batch]
-            written = time.perf_counter()
-            backend.index(documents)
-            reading += written - step
-            writing += time.perf_counter() - written
-            last, done = batch[-1].pk, done + len(batch)
-            if done % 10_000 == 0:
+
+        def progress(backend, done):
+            if done % 10_000 < 500:
                 self.progress(f"{size} pages: our index, {done} indexed")
+
+        done = rebuild(progress=progress)
         elapsed = time.perf_counter() - start
-        self.progress(
-            f"{size} pages: our index built in {elapsed:.1f} s ({done} pages; reading pages and "
-            f"building documents {reading:.1f} s, DatabaseBackend.index {writing:.1f} s)"
-        )
-        return {"seconds": elapsed, "pages": done, "documents_seconds": reading, "index_seconds": writing}
+        self.progress(f"{size} pages: our index built in {elapsed:.1f} s ({done} pages)")
+        return {"seconds": elapsed, "pages": done}
 
     def build_stock(self, size, backend):
         """update_index's steps for CasePage, from an index without case pages."""
@@ -907,7 +899,7 @@ class Command(BaseCommand):
             "Index build time and query latency of this site's embedded search backend",
             "(`search.backends.database`) and, side by side in the same run on the same pages, stock",
             f"Wagtail search (`{STOCK_BACKEND}`, here `{report['stock_backend']}`).",
-            "Produced by `search_benchmark` (search/management/commands/search_benchmark.py), which",
+            "Produced by `search_benchmark` (benchmarks/management/commands/search_benchmark.py), which",
             "documents the method; figures are from one run on the machine below.",
             "",
             "```sh",
@@ -939,8 +931,8 @@ class Command(BaseCommand):
             "  1–3 issues (weighted: some are far more common), 2–4 actors, 1–3 methods from the seeded",
             "  vocabularies, one of 34 real districts, a community type, a start year. Each size adds pages",
             "  to the previous one. Page creation is not timed.",
-            f"- Build, ours: clear, then `build_document` + `DatabaseBackend.index` per {OUR_BATCH} pages",
-            "  (one transaction each), reading pages as `indexable_pages` does.",
+            "- Build, ours: `search.indexing.rebuild`, what `rebuild_search_index` runs: documents built",
+            "  and analysed on worker processes (one per core), written in bulk in one transaction.",
             f"- Build, stock: the `update_index` command's steps for `CasePage` (rebuilder, {STOCK_CHUNK}-page",
             "  chunks of `get_indexed_objects()`), from an index without case pages.",
             f"- Queries: {self.options['queries']} per kind and size, drawn from a seed; the same list at every",
@@ -998,7 +990,14 @@ class Command(BaseCommand):
         lines = [
             f"### {size:,} pages",
             "",
-            f"Database size after both builds: {megabytes}.",
+            f"Database size after both builds: {megabytes}."
+            + (
+                f" Peak memory so far: {entry['peak_memory_mb']['main']:,.0f} MB in the benchmark's process"
+                f" (index writes and queries), {entry['peak_memory_mb']['workers']:,.0f} MB in the largest"
+                " rebuild worker."
+                if entry.get("peak_memory_mb")
+                else ""
+            ),
             "",
             "| index build | ours | stock | ours / stock |",
             "| --- | ---: | ---: | ---: |",
@@ -1006,9 +1005,6 @@ class Command(BaseCommand):
             f"{self._ratio(ours_build['seconds'], stock_build['seconds'])} |",
             f"| pages per second | {ours_build['pages'] / ours_build['seconds']:,.0f} | "
             f"{stock_build['pages'] / stock_build['seconds']:,.0f} | |",
-            "",
-            f"Of our build, reading pages and building documents took {ours_build['documents_seconds']:.1f} s and "
-            f"`DatabaseBackend.index` {ours_build['index_seconds']:.1f} s.",
             "",
             "| query kind | ours p50 ms | ours p95 ms | stock p50 ms | stock p95 ms | p95 ours / stock "
             "| ours: mean hits (queries with hits) | stock: mean hits (queries with hits) |",
@@ -1075,24 +1071,29 @@ class Command(BaseCommand):
                 "",
             ]
         entry = at_target[0]
-        p95 = entry["queries"]["text_facets"]["ours"]["p95_ms"]
-        stock_p95 = entry["queries"]["text_facets"]["stock"]["p95_ms"]
         build = entry["build"]["ours"]["seconds"]
         stock_build = entry["build"]["stock"]["seconds"]
 
         def verdict(met):
             return "**met**" if met else "**not met**"
 
-        return [
-            *lines,
+        lines += [
             "| target (SQLite, 100,000 pages) | measured | stock, same run | ours / stock | verdict |",
             "| --- | ---: | ---: | ---: | --- |",
-            f"| text + two facets p95 < {TARGET_P95_MS:.0f} ms | {self._ms(p95)} ms | {self._ms(stock_p95)} ms | "
-            f"{self._ratio(p95, stock_p95)} | {verdict(p95 < TARGET_P95_MS)} |",
+        ]
+        for kind, target in TARGET_P95_MS.items():
+            p95 = entry["queries"][kind]["ours"]["p95_ms"]
+            stock_p95 = entry["queries"][kind]["stock"]["p95_ms"]
+            lines.append(
+                f"| {KINDS[kind]} p95 ≤ {target:.0f} ms | {self._ms(p95)} ms | {self._ms(stock_p95)} ms | "
+                f"{self._ratio(p95, stock_p95)} | {verdict(p95 <= target)} |"
+            )
+        lines += [
             f"| index build < {TARGET_BUILD_S / 60:.0f} min | {build:.1f} s | {stock_build:.1f} s | "
             f"{self._ratio(build, stock_build)} | {verdict(build < TARGET_BUILD_S)} |",
             "",
         ]
+        return lines
 
     def render_profile(self, entry):
         profile = entry["profile"]

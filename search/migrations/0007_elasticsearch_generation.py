@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0004_fulltext_without_foreign_key'),
+        ("search", "0006_suggestions"),
     ]
 
     operations = [

@@ -5,14 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from benchmarks.relevance import evaluate, site_search, stock_wagtail_search
 from search.indexing import index_backends
-from search.relevance import evaluate, site_search, stock_wagtail_search
 
 
 class Command(BaseCommand):
     help = (
         "Score the site search and stock Wagtail search on the relevance set "
-        "(tests/search/relevance.yaml) over the current content; --write saves docs/search-relevance.md."
+        "(benchmarks/data/relevance.yaml) over the current content; --write saves docs/search-relevance.md."
     )
 
     def add_arguments(self, parser):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             lines = [
                 "# Search relevance",
                 "",
-                "The relevance set (`tests/search/relevance.yaml`) holds practitioner queries on the demo",
+                "The relevance set (`benchmarks/data/relevance.yaml`) holds practitioner queries on the demo",
                 "content, each with the pages that must appear in the first results (and, for a few, pages",
                 "that must not). Produced by `python manage.py search_relevance --write` after `make run`;",
                 "with `ELASTICSEARCH_URL` set, the Elasticsearch backend is scored in the same run.",

@@ -1,0 +1,175 @@
+"""Facet values of the embedded index as compressed bitmaps of page ids (pyroaring), per process.
+
+Counting every facet of a search in SQL means joining each matched page to its facet rows: at
+100,000 pages a common word (物业, in 98% of pages) took 0.4–0.6 s per facet statement. With one
+bitmap per facet value, a filter is a union and an intersection, and a facet count is an
+intersection count: microseconds each, whatever the number of matches.
+
+The bitmaps are derived from `SearchFacetValue` (the rows stay the truth) and kept in step with
+it through `SearchIndexState`/`SearchIndexChange`, written by the backend in the transaction of
+every index change: a search reads the one state row; when it differs from the state the bitmaps
+were built from, only the pages changed since are read again (or everything, after a rebuild or
+when many pages changed). So a publish is seen by the next search in every process, and a
+rolled-back change never is (its stamp never becomes current).
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection
+from pyroaring import BitMap
+
+# More changed pages than this since a process last looked: it reads everything again.
+INCREMENTAL_LIMIT = 5_000
+# Change rows are kept for this many generations; a process further behind reads everything.
+KEPT_GENERATIONS = 200
+
+STATE_TABLE = "search_searchindexstate"
+CHANGE_TABLE = "search_searchindexchange"
+
+
+@dataclass
+class FacetBitmaps:
+    """Page-id bitmaps of one generation of the index."""
+
+    generation: int = -1
+    stamp: str = ""
+    entries: BitMap = field(default_factory=BitMap)  # every indexed page
+    values: dict = field(default_factory=dict)  # facet → {value: BitMap}
+
+    def of(self, facet, values):
+        """Pages with any of these values of the facet."""
+        by_value = self.values.get(facet, {})
+        return BitMap.union(BitMap(), *(by_value[v] for v in values if v in by_value))
+
+    def counts(self, facet, pages):
+        """{value: number of `pages` with it}, leaving out values none of them has."""
+        counts = {}
+        for value, bitmap in self.values.get(facet, {}).items():
+            count = pages.intersection_cardinality(bitmap)
+            if count:
+                counts[value] = count
+        return counts
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def record_change(cursor, page_ids=None):
+    """Bump the generation for a change to these pages (None: the whole index), in the caller's
+    transaction. On PostgreSQL the state row stays locked until commit, so generations commit in
+    order."""
+    stamp = uuid.uuid4().hex
+    cursor.execute(f"UPDATE {STATE_TABLE} SET generation = generation + 1, stamp = %s WHERE id = 1", [stamp])
+    if cursor.rowcount == 0:
+        cursor.execute(f"INSERT INTO {STATE_TABLE} (id, generation, stamp) VALUES (1, 1, %s)", [stamp])
+    cursor.execute(f"SELECT generation FROM {STATE_TABLE} WHERE id = 1")
+    generation = cursor.fetchone()[0]
+    if page_ids is None:
+        cursor.execute(f"DELETE FROM {CHANGE_TABLE}")
+        rows = [(generation, stamp, None)]
+    else:
+        cursor.execute(f"DELETE FROM {CHANGE_TABLE} WHERE generation <= %s", [generation - KEPT_GENERATIONS])
+        rows = [(generation, stamp, page_id) for page_id in dict.fromkeys(page_ids)] or [
+            (generation, stamp, None)
+        ]
+    cursor.executemany(f"INSERT INTO {CHANGE_TABLE} (generation, stamp, page_id) VALUES (%s, %s, %s)", rows)
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_current = {}  # database alias and name → FacetBitmaps
+
+
+def _key():
+    return (connection.alias, str(connection.settings_dict.get("NAME")))
+
+
+def current():
+    """The bitmaps of the index as this connection sees it now."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation, stamp FROM {STATE_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+        generation, stamp = row if row else (0, "")
+        key = _key()
+        bitmaps = _current.get(key)
+        if bitmaps is not None and bitmaps.stamp == stamp:
+            return bitmaps
+        with _lock:
+            bitmaps = _current.get(key)
+            if bitmaps is None or bitmaps.stamp != stamp:
+                bitmaps = _refreshed(cursor, bitmaps, generation, stamp)
+                if not connection.in_atomic_block:
+                    # Inside a transaction the state may still be rolled back: use, don't keep.
+                    _current[key] = bitmaps
+                else:
+                    return bitmaps
+            return bitmaps
+
+
+def _refreshed(cursor, bitmaps, generation, stamp):
+    if bitmaps is not None and bitmaps.generation < generation:
+        cursor.execute(
+            f"SELECT 1 FROM {CHANGE_TABLE} WHERE generation = %s AND stamp = %s",
+            [bitmaps.generation, bitmaps.stamp],
+        )
+        if cursor.fetchone():
+            cursor.execute(
+                f"SELECT DISTINCT page_id FROM {CHANGE_TABLE} WHERE generation > %s LIMIT %s",
+                [bitmaps.generation, INCREMENTAL_LIMIT + 1],
+            )
+            changed = [page_id for (page_id,) in cursor.fetchall()]
+            if None not in changed and len(changed) <= INCREMENTAL_LIMIT:
+                return _updated(cursor, bitmaps, BitMap(changed), generation, stamp)
+    return _loaded(cursor, generation, stamp)
+
+
+def _loaded(cursor, generation, stamp):
+    bitmaps = FacetBitmaps(generation=generation, stamp=stamp)
+    cursor.execute("SELECT page_id FROM search_searchentry")
+    bitmaps.entries = BitMap(page_id for (page_id,) in cursor.fetchall())
+    cursor.execute("SELECT facet, value, entry_id FROM search_searchfacetvalue ORDER BY facet, value")
+    _add_rows(bitmaps, cursor.fetchall())
+    return bitmaps
+
+
+def _add_rows(bitmaps, rows):
+    ids, last = [], None
+    for facet, value, page_id in rows:
+        if (facet, value) != last:
+            _add(bitmaps, last, ids)
+            ids, last = [], (facet, value)
+        ids.append(page_id)
+    _add(bitmaps, last, ids)
+
+
+def _add(bitmaps, key, ids):
+    if key is None or not ids:
+        return
+    facet, value = key
+    bitmap = bitmaps.values.setdefault(facet, {}).get(value)
+    if bitmap is None:
+        bitmaps.values[facet][value] = BitMap(ids)
+    else:
+        bitmap.update(ids)
+
+
+def _updated(cursor, old, changed, generation, stamp):
+    """A copy of `old` with the changed pages read again (the old one may be in use elsewhere)."""
+    bitmaps = FacetBitmaps(generation=generation, stamp=stamp, entries=old.entries - changed)
+    for facet, by_value in old.values.items():
+        kept = {value: bitmap - changed for value, bitmap in by_value.items()}
+        bitmaps.values[facet] = {value: bitmap for value, bitmap in kept.items() if bitmap}
+    ids = list(changed)
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(f"SELECT page_id FROM search_searchentry WHERE page_id IN ({marks})", ids)
+    bitmaps.entries |= BitMap(page_id for (page_id,) in cursor.fetchall())
+    cursor.execute(
+        f"SELECT facet, value, entry_id FROM search_searchfacetvalue WHERE entry_id IN ({marks}) "
+        "ORDER BY facet, value",
+        ids,
+    )
+    _add_rows(bitmaps, cursor.fetchall())
+    return bitmaps

@@ -1,0 +1,40 @@
+"""What the search index holds and how it is weighted: one definition for every reader and writer.
+
+The embedded backend, the Elasticsearch backend, the facet shaping, the query parser and the
+index writers take their field names, weights and facet names from here, so changing a weight
+or adding a facet is one edit, and no backend imports another.
+"""
+
+# Searchable text fields of a SearchDocument and their weights: a title match outranks a match
+# in the summary or the vocabulary terms, which outranks a match in the body.
+WEIGHTS = {"title": 10.0, "summary": 4.0, "terms": 4.0, "body": 1.0}
+WORD_COLUMNS = tuple(WEIGHTS)
+# Single characters are indexed in a column of their own, for one-character queries.
+CHAR_COLUMN = "chars"
+# An exact (phrase) match of every word ranks above any relaxed match (议事规则 ↔ 议事程序与规则).
+EXACT_BONUS = 1000.0
+
+# Facet name → label, in the order the search page shows them.
+FACETS = {
+    "type": "类型",
+    "issue": "议题",
+    "region": "地区",
+    "community_type": "社区类型",
+    "actor": "治理主体",
+    "method": "方法与机制",
+    "level": "政策层级",
+    "validity": "时效性",
+    "audience": "培训对象",
+    "year": "年份",
+}
+# Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
+KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
+MAX_FACET_VALUE_LENGTH = 255  # SearchFacetValue.value
+MAX_BODY_CHARS = 20_000
+# A page whose vocabulary terms hold every word ranks above one that merely mentions them (tagged
+# 停车难 for 停车), below an exact match of every word.
+TAG_BONUS = 500.0
+TAG_COLUMN = "terms"
+# Pinyin (all the text, as syllables) counts like the body.
+PINYIN_COLUMN = "pinyin"
+PINYIN_WEIGHT = 1.0
