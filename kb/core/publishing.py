@@ -7,12 +7,22 @@ publish a whole run and only then let the lifecycle and the indexes see it: the 
 depends on the order the pages were published in, and the indexes are written in bulk.
 
 Outside a batch `defer` returns False and the receiver does its work at once, as before.
+
+The same holds for the two indexes Wagtail keeps on every save (not only on publish): its own
+search index (the admin's search, drafts included) and the reference index. Inside a batch their
+per-save handlers only note the object; at the end each model's objects are indexed in bulk, once,
+instead of on each of the saves a page gets (creation, revision, publish).
 """
 
 import threading
 from contextlib import contextmanager
 
+from django.db.models.signals import post_save
+
 _state = threading.local()
+_guard_lock = threading.Lock()
+_guarded = False
+WAGTAIL_INDEX_BATCH = 500
 
 
 def in_batch():
@@ -25,12 +35,19 @@ def batch():
     if in_batch():
         yield
         return
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    _guard_wagtail_search()
     _state.pending = {}
+    _state.saved = {}  # model → {pk}: objects saved in the batch, for Wagtail's indexes
     try:
-        yield
-        _flush()
+        with disable_reference_index_auto_update():
+            yield
+            _flush()
+        _update_wagtail_indexes(_state.saved)
     finally:
         _state.pending = None
+        _state.saved = None
 
 
 def defer(handler, page_id, order=100):
@@ -50,3 +67,67 @@ def _flush():
         key = min(pending, key=lambda item: item[0])
         page_ids = list(pending.pop(key))
         key[1](page_ids)
+
+
+def _guard_wagtail_search():
+    """Put a batch-aware wrapper in place of Wagtail's per-save search handler (once, all threads).
+
+    Outside a batch the wrapper calls Wagtail's handler as before; inside one it notes the object.
+    The reference index has its own switch (disable_reference_index_auto_update, per thread).
+    """
+    global _guarded
+    with _guard_lock:
+        if _guarded:
+            return
+        from modelsearch import index
+        from modelsearch import signal_handlers as search_handlers
+
+        for model in index.get_indexed_models():
+            if post_save.disconnect(search_handlers.post_save_signal_handler, sender=model):
+                post_save.connect(
+                    _on_indexed_save, sender=model, dispatch_uid=f"kb-batch-search-{model._meta.label}"
+                )
+        post_save.connect(_on_any_save, dispatch_uid="kb-batch-references")
+        _guarded = True
+
+
+def _on_indexed_save(sender, instance, **kwargs):
+    if in_batch() and not kwargs.get("raw"):
+        _note(instance)
+        return
+    from modelsearch import signal_handlers as search_handlers
+
+    search_handlers.post_save_signal_handler(instance=instance, sender=sender, **kwargs)
+
+
+def _on_any_save(sender, instance, **kwargs):
+    if in_batch() and not kwargs.get("raw"):
+        _note(instance)
+
+
+def _note(instance):
+    _state.saved.setdefault(type(instance), set()).add(instance.pk)
+
+
+def _update_wagtail_indexes(saved):
+    """Wagtail's search index and reference index for every object saved in the batch, in bulk."""
+    from modelsearch import index
+    from wagtail.models import ReferenceIndex
+    from wagtail.search.backends import get_search_backends
+
+    indexed_models = set(index.get_indexed_models())
+    backends = list(get_search_backends(with_auto_update=True))
+    for model, pks in saved.items():
+        searched, referenced = model in indexed_models, ReferenceIndex.is_indexed(model)
+        if not (searched or referenced):
+            continue
+        pks = sorted(pks)
+        for start in range(0, len(pks), WAGTAIL_INDEX_BATCH):
+            chunk = pks[start : start + WAGTAIL_INDEX_BATCH]
+            if searched:
+                indexable = list(model.get_indexed_objects().filter(pk__in=chunk))
+                for backend in backends:
+                    backend.add_bulk(model, indexable)
+            if referenced:
+                for obj in model._default_manager.filter(pk__in=chunk):
+                    ReferenceIndex.create_or_update_for_object(obj)

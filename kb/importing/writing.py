@@ -71,10 +71,17 @@ class PageWriter:
 
     def write(self, new_terms):
         ensure_site_structure()
-        parents = {t.key: t.index_model.objects.order_by("path").first() for t in page_types()}
+        self.parents = {t.key: t.index_model.objects.order_by("path").first() for t in page_types()}
         vocabularies = vocabulary_models()
         for vocabulary, name in new_terms:
             vocabularies[vocabulary].objects.get_or_create(name=name)
+        # The whole run is one batch: Wagtail's indexes are written once per page at the end
+        # (kb.core.publishing), not on each save.
+        with publishing.batch():
+            self.write_pages()
+
+    def write_pages(self):
+        parents = self.parents
         # First every page exists, so references between files of this run can point at them.
         for plan in self.plans:
             with self.reported(plan):
@@ -84,10 +91,10 @@ class PageWriter:
             with self.reported(plan):
                 revisions.append(self.fill(plan, self.pages[id(plan)]))
         if self.publish:
-            # Only now, with every page of the run written, is anything published.
-            with publishing.batch():
-                for revision in revisions:
-                    revision.publish(user=self.user)
+            # Only now, with every page of the run written, is anything published; the lifecycle
+            # and the site's search index follow once for the run, when the batch ends.
+            for revision in revisions:
+                revision.publish(user=self.user)
 
     def reported(self, plan):
         return _Reported(plan)
