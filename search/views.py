@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET
 from kb.core.sections import TYPE_LABELS
 
 from .documents import FACETS
-from .query import SORTS, BadQuery
+from .query import SORTS, BadQuery, check_query_string
 from .service import search
 
 
 @require_GET
 def search_api(request):
     try:
+        check_query_string(request.META.get("QUERY_STRING", ""))
         results = search(request.GET)
     except BadQuery as error:
         return JsonResponse({"error": str(error)}, status=400, json_dumps_params={"ensure_ascii": False})
@@ -40,6 +41,7 @@ def search_page(request):
         "types": TYPE_LABELS,
     }
     try:
+        check_query_string(request.META.get("QUERY_STRING", ""))
         results = search(params)
     except BadQuery as error:
         context["error"] = str(error)
