@@ -7,6 +7,8 @@ from kb.core.page_types import type_labels
 from .schema import FACETS
 
 MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_FACET = 30  # more values than any facet needs: each one costs work and chip URLs
+MAX_QUERY_STRING = 4000  # characters of the encoded query string, for the HTML page and the API
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default limit on from + size; the same on every backend
@@ -41,6 +43,12 @@ def _positive_int(raw, name, label, maximum=None):
     return value
 
 
+def check_query_string(query_string):
+    """BadQuery when the raw query string is longer than any search needs."""
+    if len(query_string) > MAX_QUERY_STRING:
+        raise BadQuery(f"请求参数过长：最多 {MAX_QUERY_STRING} 个字符，请减少筛选条件。")
+
+
 def parse_params(params):
     """A SearchQuery from request parameters (a QueryDict), or BadQuery."""
     q = params.get("q", "").strip()
@@ -51,6 +59,8 @@ def parse_params(params):
     filters = {}
     for facet in FACETS:
         values = [v.strip() for v in params.getlist(facet) if v.strip()]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise BadQuery(f"筛选条件“{FACETS[facet]}”最多可选 {MAX_VALUES_PER_FACET} 个值。")
         if values:
             filters[facet] = list(dict.fromkeys(values))
     for value in filters.get("type", []):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from kb.core.page_types import type_labels
 
 from . import suggestions
-from .query import MAX_QUERY_LENGTH, SORTS, BadQuery
+from .query import MAX_QUERY_LENGTH, SORTS, BadQuery, check_query_string
 from .schema import FACETS
 from .service import search
 
@@ -17,6 +17,7 @@ from .service import search
 @require_GET
 def search_api(request):
     try:
+        check_query_string(request.META.get("QUERY_STRING", ""))
         results = search(request.GET)
     except BadQuery as error:
         return JsonResponse({"error": str(error)}, status=400, json_dumps_params={"ensure_ascii": False})
@@ -55,6 +56,7 @@ def search_page(request):
         "types": type_labels(),
     }
     try:
+        check_query_string(request.META.get("QUERY_STRING", ""))
         results = search(params)
     except BadQuery as error:
         context["error"] = str(error)

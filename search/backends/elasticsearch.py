@@ -399,6 +399,8 @@ class ElasticsearchBackend(SearchBackend):
             response = self.build_search(query, words).execute()
             check_search_shape(response.to_dict())
             return self._results(query, words, response)
+        except MalformedResponse:
+            raise
         except UNAVAILABLE_ERRORS as error:
             raise SearchUnavailable(str(error)) from error
         except SHAPE_ERRORS as error:  # a well-formed answer with odd values inside
