@@ -32,6 +32,15 @@ class Rate:
     def window(self):
         return timedelta(seconds=self.seconds)
 
+    @property
+    def window_label(self):
+        """每{label}: 小时, 2 小时, 天, 30 秒 …"""
+        for name, seconds in (("天", 86400), ("小时", 3600), ("分钟", 60), ("秒", 1)):
+            if self.seconds % seconds == 0:
+                count = self.seconds // seconds
+                return name if count == 1 else f" {count} {name}"
+        return f" {self.seconds} 秒"
+
 
 def parse_rate(text):
     """ "5/hour" → Rate(5, 3600); "20/2hours" and "100/day" work too."""
