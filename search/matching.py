@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connection
 from elasticsearch_dsl import Q, Search
 
-from . import analysis, indexing
+from . import health, reading
 from .backends.database import DatabaseBackend
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
 from .query import MAX_RESULT_WINDOW
@@ -26,11 +26,11 @@ class Matches:
 
 def answer(on_elasticsearch, on_database):
     """Call the Elasticsearch reader when the cluster is current and up, else the database one."""
-    if indexing._elasticsearch_is_current():
+    if reading.elasticsearch_current():
         try:
             return on_elasticsearch(ElasticsearchBackend())
         except (SearchUnavailable, *UNAVAILABLE_ERRORS) as error:
-            indexing._mark_unavailable(error)
+            health.mark_unavailable(error)
     return on_database(DatabaseBackend())
 
 
@@ -44,7 +44,7 @@ def matching(query, limit=MAX_RESULT_WINDOW):
 
 
 def _database_matches(backend, query, limit):
-    words = analysis.parse_query(query.q)
+    words = backend.analyse(query.q)
     if words:
         matched_sql, params = backend.full_text.matched_sql(words)
     else:
@@ -78,7 +78,7 @@ def _database_matches(backend, query, limit):
 
 
 def _elasticsearch_matches(backend, query, limit):
-    words = analysis.parse_query(query.q)
+    words = backend.analyse(query.q)
     search = Search(using=backend.client, index=backend.alias).query(
         Q("bool", must=[backend.text_query(words)], filter=[backend.filter_query(query.filters)])
     )

@@ -20,12 +20,17 @@ def get_backend():
 
 def search(query):
     """SearchResults from Elasticsearch when its index is complete and reachable, else the database."""
-    if health.elasticsearch_usable() and _outbox_sent():
+    if elasticsearch_current():
         try:
             return ElasticsearchBackend().search(query)
         except SearchUnavailable as error:
             health.mark_unavailable(error)
     return DatabaseBackend().search(query)
+
+
+def elasticsearch_current():
+    """Whether Elasticsearch may answer now: its index complete and reachable, nothing queued."""
+    return health.elasticsearch_usable() and _outbox_sent()
 
 
 def _outbox_sent():

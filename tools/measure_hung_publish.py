@@ -14,9 +14,9 @@ threading.Thread(target=lambda: [held.append(s.accept()[0]) for _ in iter(int, 1
 from django.conf import settings
 
 settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{s.getsockname()[1]}"
+from cases.models import CasePage
 from django.db import transaction
 
-from cases.models import CasePage
 from kb.core.sections import index_model
 from kb.core.site_structure import ensure_site_structure
 

@@ -4,6 +4,7 @@ its rows against the API's total, then add two cases to a comparison and open it
 import csv
 import io
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -45,7 +46,7 @@ def test_export_filtered_results_and_compare_two_cases(new_page, server_url, lib
 
     with page.expect_download() as download:
         page.get_by_role("link", name="表格（CSV）").click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     api = page.request.get(f"{server_url}/api/search/?{urlsplit(page.url).query}").json()
     assert len(rows) == api["total"] == len(library["停车难"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from cases.models import CaseIndexPage
+from kb.cases.models import CaseIndexPage
 from kb.core.site_structure import ensure_site_structure
 from search.backends.database import DatabaseBackend
 from search.documents import build_document
