@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from search import health as search_health
 from search.backends.elasticsearch import get_client
 from search.indexing import elasticsearch_enabled, pending_count
 
@@ -56,11 +57,21 @@ def elasticsearch_reachable():
 def search_status(database_up):
     if not elasticsearch_enabled():
         return {"backend": "database", "reachable": database_up, "pending": 0}
-    return {
-        "backend": "elasticsearch",
-        "reachable": elasticsearch_reachable(),
-        "pending": pending_count() if database_up else None,
+    reachable = elasticsearch_reachable()
+    if not database_up:
+        return {"backend": "elasticsearch", "reachable": reachable, "pending": None}
+    # Whether the cluster's index holds what the database says it should (search/health.py,
+    # a cached verdict): when it does not, the database answers searches and this says why.
+    status = search_health.search_status()
+    body = {
+        "backend": status["backend"] if reachable else "database",
+        "reachable": reachable,
+        "pending": pending_count(),
+        "consistent": status["consistent"],
     }
+    if status["reason"]:
+        body["reason"] = status["reason"]
+    return body
 
 
 @never_cache
@@ -74,6 +85,6 @@ def healthz(request):
     if not database_up:
         body.update(status="unavailable", failing=["database"])
         return JsonResponse(body, status=503)
-    if not search["reachable"]:
+    if not search["reachable"] or search.get("consistent") is False:
         body.update(status="degraded", failing=["search"])
     return JsonResponse(body)

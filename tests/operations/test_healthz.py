@@ -68,10 +68,15 @@ def forget_pings():
 
 @pytest.mark.django_db
 def test_healthz_pings_elasticsearch_and_counts_the_queue(client, elasticsearch, home):
+    from search import health as search_health
+    from search.indexing import rebuild
+
+    rebuild()
+    search_health.forget()
     PendingIndexChange.objects.all().delete()
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
-    assert body["search"] == {"backend": "elasticsearch", "reachable": True, "pending": 0}
+    assert body["search"] == {"backend": "elasticsearch", "reachable": True, "pending": 0, "consistent": True}
     # Two changes of one page are one page to send.
     PendingIndexChange.objects.bulk_create(PendingIndexChange(page_id=home.pk) for _ in range(2))
     assert client.get("/healthz").json()["search"]["pending"] == 1
