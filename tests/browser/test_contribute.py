@@ -44,7 +44,7 @@ def test_a_contributor_fills_the_form_on_a_phone_and_submits_it(new_page, site, 
     page.get_by_label("其他议题").fill("楼道堆物")
     page.get_by_label("背景与问题").fill("楼道里堆满旧家具，有消防隐患。")
     # 过程与方法 is left empty: the form must say so next to it and keep the rest.
-    page.get_by_label("署名").fill("幸福里居民小王")
+    page.locator("#id_contributor_name").fill("幸福里居民小王")
     page.get_by_label("图片1", exact=True).set_input_files(str(photo))
     page.get_by_label("图片1说明").fill("清理后的楼道")
     page.get_by_label("我同意").check()
