@@ -9,6 +9,7 @@ index are candidates, and the index holds only live, public pages.
 """
 
 import re
+from urllib.parse import quote, unquote
 
 from django.db import connection
 from elasticsearch_dsl import Q, Search
@@ -42,6 +43,9 @@ def find_entry(path):
     path = re.sub(r"^[a-z]+://[^/]+", "", path.strip(), flags=re.IGNORECASE).split("?")[0].split("#")[0]
     if path and not path.endswith("/"):
         path += "/"
+    # Index entries hold URLs as Wagtail writes them (a Chinese slug percent-encoded); a reader may
+    # paste the path either way.
+    path = quote(unquote(path), safe="/")
     entry = SearchEntry.objects.filter(url=path).first()
     if entry is None:
         raise PageNotIndexed(path)

@@ -30,7 +30,7 @@ def resolve(values):
         raise SelectionError(f"请至少选择 {MIN_PAGES} 个案例进行对比（现在是 {len(values)} 个）。")
     if len(values) > MAX_PAGES:
         raise SelectionError(f"一次最多对比 {MAX_PAGES} 个案例（现在是 {len(values)} 个），请去掉几个。")
-    ids = [int(v) for v in values if v.isdigit()]
+    ids = [int(v) for v in values if v.isdigit() and len(v) <= 18]  # a page id, not any number
     cases = (
         live_cases()
         .filter(Q(slug__in=values) | Q(pk__in=ids))

@@ -93,7 +93,7 @@ def _back(request):
 
 def _posted_id(request):
     value = request.POST.get("page", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
 @require_POST
