@@ -6,6 +6,8 @@ PORT ?= 8000
 INSTALLED := $(VENV)/.installed-stamp
 DEMO_CONTENT ?= 1
 PRODUCTION := DJANGO_SETTINGS_MODULE=kb.settings.production
+# The address absolute links (sitemap, feeds, handouts) are built with; set it to the public URL.
+export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test test-postgres lint format superuser
