@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.utils import timezone
 
 from kb.cases.blocks import CASE_SECTION_LABELS
+from kb.core.markdown import MarkdownRefused, check_markdown
 from kb.core.media import CheckedImageField
 from kb.vocabularies.models import Actor, CommunityType, Issue, Method, split_region_path
 
@@ -27,6 +28,15 @@ HONEYPOT = "website"
 MIN_YEAR = 1949
 OTHER_SEPARATORS = re.compile(r"[,，、;；/\n]+")
 PHONE_RE = re.compile(r"^\+?[\d\s-]{7,20}$")
+
+
+def renderable_markdown(text):
+    """A section's Markdown within the importer's nesting and markup limits, so rendering it is bounded."""
+    try:
+        check_markdown(text)
+    except MarkdownRefused as refusal:
+        raise ValidationError(str(refusal)) from None
+
 
 # The six sections a contributor writes (参考资料 comes from the source rows), each with a hint.
 SECTION_HINTS = {
@@ -124,6 +134,7 @@ class ContributionForm(forms.Form):
                 label=CASE_SECTION_LABELS[key],
                 max_length=settings.KB_CONTRIBUTION_SECTION_MAX_CHARS,
                 required=key in REQUIRED_SECTIONS,
+                validators=[renderable_markdown],
                 widget=forms.Textarea(attrs={"rows": 6}),
                 help_text=SECTION_HINTS[key],
             )

@@ -1,6 +1,6 @@
 """The import rules of courses: objectives, modules (and the module library) and the timetable."""
 
-from kb.importing.problems import Problem
+from kb.importing.problems import Problem, shown, type_name
 from kb.importing.rules import LINK_KEYS, TypeRules
 from kb.vocabularies.models import Method
 
@@ -57,7 +57,10 @@ class CourseRules(TypeRules):
                         f"{where}.{key}", f"不认识的键，可用：{', '.join(sorted(MODULE_KEYS))}。"
                     )
             title = module.get("title")
-            if not isinstance(title, str) or not title.strip():
+            if title not in (None, "") and not isinstance(title, str):
+                validator.problem(f"{where}.title", validator.not_text(title))
+                title = ""
+            elif not isinstance(title, str) or not title.strip():
                 validator.problem(f"{where}.title", "必填。")
             minutes = validator.integer(
                 None, 1, 24 * 60, value=module.get("minutes"), where=f"{where}.minutes"
@@ -65,8 +68,11 @@ class CourseRules(TypeRules):
             if module.get("minutes") in (None, ""):
                 validator.problem(f"{where}.minutes", "必填（整数分钟）。")
             method = module.get("method")
-            if method not in (None, ""):
-                method = validator.term("method", str(method).strip(), f"{where}.method")
+            if method not in (None, "") and not isinstance(method, str):
+                validator.problem(f"{where}.method", validator.not_text(method))
+                method = None
+            elif method not in (None, ""):
+                method = validator.term("method", method.strip(), f"{where}.method")
             activity = module.get("activity") or ""
             if not isinstance(activity, str):
                 validator.problem(f"{where}.activity", "应为文本。")
@@ -123,7 +129,7 @@ class CourseRules(TypeRules):
         hours = validator.meta.get("duration_hours")
         if hours not in (None, ""):
             if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours <= 0:
-                validator.problem("duration_hours", f"应为正数（小时），而不是“{hours}”。")
+                validator.problem("duration_hours", f"应为正数（小时），而不是“{shown(hours)}”。")
             elif abs(hours * 60 - total) > 0.5:
                 validator.problem(
                     "duration_hours",
@@ -142,6 +148,11 @@ class CourseRules(TypeRules):
         for key, (model_field, kind, default) in TIMETABLE_KEYS.items():
             value = given.get(key, default)
             where = f"timetable.{key}"
+            if isinstance(value, (list, dict)):
+                validator.problem(
+                    where, f"应为{'时间，如 09:00' if kind == 'time' else '整数'}，而不是{type_name(value)}。"
+                )
+                continue
             if kind == "time":
                 try:
                     # YAML reads an unquoted 9:00 as the number 540 (minutes): parse_time accepts both.

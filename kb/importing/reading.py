@@ -3,11 +3,18 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from kb.core.markdown import max_body_bytes
 
+from .front_matter import FrontMatterError, load_front_matter, max_front_matter_bytes
 from .problems import ImportFailed, Problem
 
 FRONT_MATTER_FENCE = "---"
+TOO_LARGE = "文件过大，超过头信息与正文的上限之和。"
+
+
+def max_file_bytes():
+    """The largest file worth reading: front matter and body at their limits."""
+    return max_front_matter_bytes() + max_body_bytes()
 
 
 @dataclass
@@ -27,6 +34,8 @@ def collect_files(paths):
                 problems.append(Problem(str(path), "", "文件夹中没有 .md 文件。"))
             files.extend(found)
         elif path.is_file():
+            if path.stat().st_size > max_file_bytes():
+                problems.append(Problem(str(path), "", TOO_LARGE))
             files.append(path)
         else:
             problems.append(Problem(str(path), "", "文件或文件夹不存在。"))
@@ -45,7 +54,9 @@ def decode(source):
 
 
 def parse_front_matter(source):
-    """(front matter dict, Markdown body) of one file."""
+    """(front matter dict, Markdown body) of one file; the front matter read by the safe loader."""
+    if len(source.text) > 4 * max_file_bytes():  # ×4: a str's characters may be up to 4 bytes each
+        raise ImportFailed([Problem(source.name, "", TOO_LARGE)])
     text = decode(source).replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
@@ -55,11 +66,7 @@ def parse_front_matter(source):
     except StopIteration:
         raise ImportFailed([Problem(source.name, "", "YAML 头信息缺少结尾的“---”行。")]) from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"（第 {mark.line + 2} 行）" if mark else ""
-        raise ImportFailed([Problem(source.name, "", f"YAML 头信息格式错误{where}：{error}")]) from None
-    if not isinstance(meta, dict):
-        raise ImportFailed([Problem(source.name, "", "YAML 头信息必须是“键: 值”的映射。")])
+        meta = load_front_matter("\n".join(lines[1:end]))
+    except FrontMatterError as error:
+        raise ImportFailed([Problem(source.name, "", str(error))]) from None
     return meta, "\n".join(lines[end + 1 :])

@@ -78,4 +78,8 @@ def check_plans(plans):
                 )
             elif refers_to_itself(plan, *found):
                 problems.append(Problem(plan.file, where, "页面不能引用它自己。"))
+    for page_type in page_types():
+        problems += rules_for(page_type.key).check_references(
+            [p for p in plans if p.type_key == page_type.key], resolver
+        )
     return problems, resolver

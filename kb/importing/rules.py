@@ -41,6 +41,11 @@ class TypeRules:
         """Problems across this type's files of one run (`plans`): [Problem]."""
         return []
 
+    def check_references(self, plans, resolver):
+        """Problems in how this type's files of one run refer to pages (`resolver` finds them), once
+        every reference is known to resolve: [Problem]."""
+        return []
+
     def fill(self, writer, plan, page):
         """Set on `page` what `validate` kept in `plan.extra`, before the page's revision is saved."""
 

@@ -6,6 +6,7 @@ found through the page-type registry), so this module knows no page type.
 
 import datetime
 import difflib
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -14,11 +15,11 @@ from django.core.validators import URLValidator, validate_unicode_slug
 from django.utils.text import slugify
 
 from kb.core.fields import PARTIAL_DATE_RE
-from kb.core.markdown import markdown_to_html, split_sections
+from kb.core.markdown import MarkdownRefused, check_markdown, markdown_to_html, split_sections
 from kb.core.page_types import type_labels, vocabulary_label, vocabulary_models
 from kb.vocabularies.models import split_region_path
 
-from .problems import ImportFailed, Problem, suggestion
+from .problems import INTERNAL_ERROR, ImportFailed, Problem, shown, suggestion, type_name
 from .reading import parse_front_matter
 from .resolving import check_plans
 from .rules import rules_for
@@ -32,6 +33,7 @@ SOURCE_KEYS = {"title", "author", "url", "date", "note"}
 TERM_LIST_KEYS = {"issues": "issue", "actors": "actor", "methods": "method", "audience": "audience"}
 SINGLE_TERM_KEYS = {"community_type": "community_type", "level": "level", "validity": "validity"}
 _ASCII_SLUG_RE = re.compile(r"[^a-z0-9-]+")
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,15 +79,20 @@ class FileValidator:
             if required:
                 self.problem(key, "必填。")
             return ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
         if not isinstance(value, str):
-            self.problem(key, "应为文本。")
+            self.problem(key, self.not_text(value))
             return ""
         value = value.strip()
         if max_length and len(value) > max_length:
             self.problem(key, f"过长：{len(value)} 个字符，最多 {max_length} 个。")
         return value
+
+    @staticmethod
+    def not_text(value):
+        """The message for a value that should have been text (a number may be meant as text: quote it)."""
+        if isinstance(value, (list, dict)):
+            return f"应为文本，而不是{type_name(value)}。"
+        return f"应为文本，而不是{type_name(value)}“{shown(value)}”；如确是文本，请加引号。"
 
     def string_list(self, key, value=None, where=None):
         value = self.meta.get(key) if value is None else value
@@ -94,8 +101,14 @@ class FileValidator:
             return []
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            self.problem(where, "应为文本列表，如 [甲, 乙]。")
+        if not isinstance(value, list):
+            self.problem(where, f"应为文本列表，如 [甲, 乙]，而不是{type_name(value)}。")
+            return []
+        wrong = [v for v in value if not isinstance(v, (str, int)) or isinstance(v, bool)]
+        if wrong:
+            self.problem(
+                where, f"应为文本列表，如 [甲, 乙]；其中有{type_name(wrong[0])}“{shown(wrong[0])}”。"
+            )
             return []
         return [str(v).strip() for v in value if str(v).strip()]
 
@@ -105,10 +118,10 @@ class FileValidator:
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
+            if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 10:
                 value = int(value.strip())
             else:
-                self.problem(where, f"应为整数，而不是“{value}”。")
+                self.problem(where, f"应为整数，而不是{type_name(value)}“{shown(value)}”。")
                 return None
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             self.problem(where, f"应在 {minimum} 到 {maximum} 之间，而不是 {value}。")
@@ -122,9 +135,12 @@ class FileValidator:
             return ""
         if isinstance(value, datetime.date):
             return value.isoformat()[:10]
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            self.problem(where, f"应为日期（YYYY、YYYY-MM 或 YYYY-MM-DD），而不是{type_name(value)}。")
+            return ""
         value = str(value).strip()
         if not PARTIAL_DATE_RE.match(value):
-            self.problem(where, f"日期“{value}”格式不对，应为 YYYY、YYYY-MM 或 YYYY-MM-DD。")
+            self.problem(where, f"日期“{shown(value)}”格式不对，应为 YYYY、YYYY-MM 或 YYYY-MM-DD。")
             return ""
         try:
             parts = [int(p) for p in value.split("-")] + [1, 1]
@@ -151,11 +167,14 @@ class FileValidator:
     def validate(self):
         """A PagePlan for this file, or None when it has problems (see self.problems)."""
         type_key = self.meta.get("type")
+        if type_key is not None and not isinstance(type_key, str):
+            self.problem("type", f"应为一个类型（{', '.join(type_labels())}），而不是{type_name(type_key)}。")
+            return None
         if type_key is None:
             self.problem("type", f"必填，可选值：{', '.join(type_labels())}。")
             return None
         if type_key not in type_labels():
-            self.problem("type", f"未知的类型“{type_key}”，可选值：{', '.join(type_labels())}。")
+            self.problem("type", f"未知的类型“{shown(type_key)}”，可选值：{', '.join(type_labels())}。")
             return None
         rules = rules_for(type_key)
         allowed = COMMON_KEYS | rules.keys | set(rules.references)
@@ -202,12 +221,17 @@ class FileValidator:
             if not slug:
                 self.problem("slug", "无法从标题生成 slug，请填写 slug。")
             return slug
-        slug = str(slug).strip()
+        if not isinstance(slug, str):
+            self.problem("slug", self.not_text(slug))
+            return ""
+        slug = slug.strip()
         try:
             validate_unicode_slug(slug)
         except ValidationError:
             fixed = _ASCII_SLUG_RE.sub("-", slug.lower()).strip("-")
-            self.problem("slug", f"“{slug}”不是合法的 slug：只能用字母、数字、连字符和下划线，如“{fixed}”。")
+            self.problem(
+                "slug", f"“{shown(slug)}”不是合法的 slug：只能用字母、数字、连字符和下划线，如“{fixed}”。"
+            )
         return slug
 
     def validate_source(self, plan):
@@ -223,18 +247,28 @@ class FileValidator:
         for key in ("title", "author", "note"):
             value = source.get(key)
             if value not in (None, ""):
-                plan.fields[f"source_{key}"] = str(value).strip()[:255]
+                if not isinstance(value, str):
+                    self.problem(f"source.{key}", self.not_text(value))
+                    continue
+                plan.fields[f"source_{key}"] = value.strip()[:255]
         url = source.get("url")
-        if url not in (None, ""):
+        if url not in (None, "") and not isinstance(url, str):
+            self.problem("source.url", self.not_text(url))
+        elif url not in (None, ""):
             try:
-                URLValidator(schemes=["http", "https"])(str(url))
-                plan.fields["source_url"] = str(url)
+                URLValidator(schemes=["http", "https"])(url)
+                plan.fields["source_url"] = url
             except ValidationError:
-                self.problem("source.url", f"“{url}”不是有效的 http(s) 链接。")
+                self.problem("source.url", f"“{shown(url)}”不是有效的 http(s) 链接。")
         plan.fields["source_date"] = self.partial_date("date", source.get("date"), "source.date")
 
     def body_blocks(self, rules):
         """The body as StreamField data: one section per level-1/2 heading, in the type's block shape."""
+        try:
+            check_markdown(self.body)  # size and nesting, before anything is rendered
+        except MarkdownRefused as refusal:
+            self.problem("正文", str(refusal))
+            return []
         blocks = []
         for heading, text in split_sections(self.body):
             html = markdown_to_html(text)
@@ -258,11 +292,15 @@ def validate_files(sources, create_terms=False):
     for source in sources:
         try:
             meta, body = parse_front_matter(source)
+            validator = FileValidator(source, meta, body, terms, create_terms)
+            plan = validator.validate()
         except ImportFailed as failure:
             problems.extend(failure.problems)
             continue
-        validator = FileValidator(source, meta, body, terms, create_terms)
-        plan = validator.validate()
+        except Exception:  # a hostile file must never reach the user as a traceback
+            logger.exception("Import of %s failed unexpectedly", source.name)
+            problems.append(Problem(source.name, "", INTERNAL_ERROR))
+            continue
         problems.extend(validator.problems)
         new_terms |= validator.new_terms
         if plan is not None:
@@ -271,7 +309,11 @@ def validate_files(sources, create_terms=False):
         problems.append(Problem("", "", "没有要导入的文件。"))
     if problems:
         raise ImportFailed(problems)
-    cross_problems, resolver = check_plans(plans)
+    try:
+        cross_problems, resolver = check_plans(plans)
+    except Exception:
+        logger.exception("Checking references across files failed unexpectedly")
+        raise ImportFailed([Problem("", "", INTERNAL_ERROR)]) from None
     if cross_problems:
         raise ImportFailed(cross_problems)
     return plans, sorted(new_terms), resolver

@@ -165,7 +165,11 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "kb.core.media.ImageForm"
 
 # Markdown upload in the admin (导入 Markdown, kb/importing/upload.py): limits per upload.
 KB_IMPORT_MAX_FILES = 300  # .md files in one upload, zips included
-KB_IMPORT_MAX_FILE_SIZE = 2 * 1024 * 1024  # one .md file, also inside a zip
+# Every import (command, upload, contribution form): front matter and Markdown body, checked before
+# they are parsed or rendered (kb/importing/front_matter.py, kb/core/markdown.py; docs/import-limits.md).
+KB_IMPORT_MAX_FRONT_MATTER_BYTES = int(os.environ.get("KB_IMPORT_MAX_FRONT_MATTER_BYTES", 64 * 1024))
+KB_IMPORT_MAX_BODY_BYTES = int(os.environ.get("KB_IMPORT_MAX_BODY_BYTES", 2 * 1024 * 1024))
+KB_IMPORT_MAX_FILE_SIZE = KB_IMPORT_MAX_FRONT_MATTER_BYTES + KB_IMPORT_MAX_BODY_BYTES  # one .md file
 KB_IMPORT_MAX_UPLOAD_SIZE = 20 * 1024 * 1024  # everything uploaded at once, as sent
 KB_IMPORT_MAX_UNZIPPED_SIZE = 50 * 1024 * 1024  # all .md files together after unzipping
 KB_IMPORT_MAX_ZIP_ENTRIES = 2000  # entries of one zip, folders and ignored files included

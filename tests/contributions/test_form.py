@@ -94,6 +94,8 @@ def test_a_valid_submission_creates_one_draft_and_one_record(submit):
         ({"caption_2": "没有图片的说明"}, "image_2", "没有选择图片"),
         ({"issues": ["999999"]}, "issues", ""),
         ({"section_lessons": "x" * 20_001}, "section_lessons", "20000"),
+        ({"section_lessons": "> " * 30 + "深"}, "section_lessons", "嵌套超过 20 层"),
+        ({"section_process": "[" * 600}, "section_process", "超过 500 个"),
     ],
 )
 def test_each_error_is_shown_next_to_its_field(submit, changes, field, message):

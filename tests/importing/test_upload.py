@@ -536,3 +536,83 @@ def test_expired_upload_is_refused_and_purged(as_editor, indexes, staging, setti
 
 def test_get_is_not_allowed_on_confirm(as_editor, indexes):
     assert as_editor.get(CONFIRM_URL).status_code == 405
+
+
+# --------------------------------------------------------------------------- hostile files (issue 16)
+
+
+def test_body_over_its_limit_is_a_problem_of_that_file_before_rendering(as_editor, indexes, settings):
+    settings.KB_IMPORT_MAX_BODY_BYTES = 1000
+    response = post_upload(
+        as_editor, md_file("good.md", PRINCIPLE, "正文。"), md_file("long.md", POLICY, "文" * 400)
+    )
+    assert response.status_code == 200
+    rows = {row.file: row for row in response.context["rows"]}
+    [(where, message)] = rows["long.md"].problems
+    assert where == "正文" and message.startswith("正文有 1.2") and "超过上限 1000" in message
+    assert rows["good.md"].problems == []
+    assert "确认导入" not in response.content.decode()
+    assert not PolicyPage.objects.exists() and not PrinciplePage.objects.exists()
+
+
+def test_default_file_limit_is_front_matter_plus_body(as_editor, indexes, settings):
+    assert uploads.limit("KB_IMPORT_MAX_FILE_SIZE") == (
+        settings.KB_IMPORT_MAX_FRONT_MATTER_BYTES + settings.KB_IMPORT_MAX_BODY_BYTES
+    )
+    # A file just over the body limit but within the file limit reaches the importer's own check.
+    body = "文" * (settings.KB_IMPORT_MAX_BODY_BYTES // 3 + 10)
+    response = post_upload(as_editor, md_file("big.md", POLICY, body))
+    [(where, message)] = response.context["rows"][0].problems
+    assert where == "正文" and "超过上限 2.0\xa0MB" in message
+
+
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        ("type: policy\ntitle: &a 甲\nslug: *a\n", "不允许使用 YAML 锚点（&a）"),
+        ("type: [case, policy]\ntitle: 甲\n", "应为一个类型"),
+        ("type: policy\ntitle: !!python/object:os.system 甲\n", "不允许使用 YAML 标签"),
+    ],
+)
+def test_hostile_front_matter_is_a_problem_of_that_file(as_editor, indexes, front, expected):
+    response = post_upload(as_editor, md_file("bad.md", f"---\n{front}---\n正文。\n".encode()))
+    assert response.status_code == 200
+    [(_, message)] = response.context["rows"][0].problems
+    assert expected in message
+    assert "Traceback" not in response.content.decode()
+    assert not PolicyPage.objects.exists()
+
+
+def test_deep_nesting_in_an_uploaded_body_is_refused(as_editor, indexes):
+    body = "".join("  " * depth + "- 项\n" for depth in range(1000))
+    response = post_upload(as_editor, md_file("deep.md", POLICY, body))
+    [(where, message)] = response.context["rows"][0].problems
+    assert where == "正文" and "嵌套" in message
+    assert not PolicyPage.objects.exists()
+
+
+def test_a_supersedes_loop_in_an_upload_is_refused_with_the_chain(as_editor, indexes):
+    response = post_upload(
+        as_editor,
+        md_file("a.md", dict(POLICY, slug="a", title="甲", supersedes=["b"])),
+        md_file("b.md", dict(POLICY, slug="b", title="乙", amends=["a"])),
+    )
+    rows = {row.file: row for row in response.context["rows"]}
+    assert ("supersedes", "取代/修订关系形成循环：“甲” → “乙” → “甲”。新政策只能取代或修订更早的政策。") in (
+        rows["a.md"].problems
+    )
+    assert not PolicyPage.objects.exists()
+
+
+def test_an_unexpected_error_is_shown_as_a_problem_not_a_server_error(as_editor, indexes, monkeypatch):
+    from kb.importing.problems import INTERNAL_ERROR
+    from kb.policies.importing import PolicyRules
+
+    def broken(self, validator, plan):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(PolicyRules, "validate", broken)
+    response = post_upload(as_editor, md_file("policy.md", POLICY))
+    assert response.status_code == 200
+    assert response.context["rows"][0].problems == [("", INTERNAL_ERROR)]
+    assert not PolicyPage.objects.exists()
