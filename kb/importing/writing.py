@@ -6,19 +6,29 @@ for the whole run at the end (kb.core.publishing): a policy that supersedes anot
 marks it whatever order the files come in.
 """
 
-from dataclasses import dataclass
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from wagtail.actions.base import BaseAction
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
+from wagtail.models import Page
 
 from kb.core import publishing
 from kb.core.page_types import page_model, page_types, vocabulary_models
 from kb.core.site_structure import ensure_site_structure
 from kb.vocabularies.models import Region
 
-from .problems import ImportFailed, Problem
+from .models import ImportedFile
+from .problems import INTERNAL_ERROR, ImportFailed, Problem
 from .rules import rules_for
+from .tree import allocate_children
 from .validating import SINGLE_TERM_KEYS, TERM_LIST_KEYS, validate_files
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,11 +38,16 @@ class ImportResult:
     new_regions: list
     published: bool
     dry_run: bool
+    unchanged: list = field(default_factory=list)  # plans of files unchanged since their last import
 
     def counts(self):
+        """Per type, the pages created and updated (an unchanged file counts as neither)."""
         counts = {}
+        skipped = {id(plan) for plan in self.unchanged}
         for plan in self.plans:
-            counts.setdefault(plan.type_key, {"create": 0, "update": 0})[plan.action] += 1
+            row = counts.setdefault(plan.type_key, {"create": 0, "update": 0})
+            if id(plan) not in skipped:
+                row[plan.action] += 1
         return counts
 
 
@@ -40,25 +55,54 @@ class DryRunRollback(Exception):
     pass
 
 
-def import_files(sources, *, publish=False, dry_run=False, create_terms=False, user=None):
-    """Validate then write every file, all or nothing. Raises ImportFailed with every problem."""
+def import_files(sources, *, publish=False, dry_run=False, create_terms=False, user=None, progress=None):
+    """Validate then write every file, all or nothing. Raises ImportFailed with every problem.
+
+    `progress(done, total)`, when given, is called as pages are written and published.
+    """
     plans, new_terms, resolver = validate_files(sources, create_terms=create_terms)
-    new_regions = sorted(
-        {
-            p.region_path
-            for p in plans
-            if p.region_path and not Region.objects.filter(path=p.region_path).exists()
-        }
-    )
-    result = ImportResult(plans, new_terms, new_regions, publish, dry_run)
+    paths = {p.region_path for p in plans if p.region_path}
+    known = set(Region.objects.filter(path__in=paths).values_list("path", flat=True)) if paths else set()
+    new_regions = sorted(paths - known)
+    digests = {source.name: file_digest(source) for source in sources}
+    unchanged = unchanged_plans(plans, digests, publish)
+    result = ImportResult(plans, new_terms, new_regions, publish, dry_run, unchanged)
     try:
         with transaction.atomic():
-            PageWriter(plans, resolver, publish=publish, user=user).write(new_terms)
+            writer = PageWriter(plans, resolver, publish=publish, user=user)
+            writer.digests, writer.unchanged, writer.progress = digests, unchanged, progress
+            writer.write(new_terms)
             if dry_run:
                 raise DryRunRollback
     except DryRunRollback:
         pass
     return result
+
+
+def file_digest(source):
+    data = source.text if isinstance(source.text, bytes) else source.text.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def unchanged_plans(plans, digests, publish):
+    """Plans whose file is byte for byte the one their page's latest revision was imported from.
+
+    With --publish the page must also be live with nothing unpublished, or the run still publishes it.
+    """
+    existing = {plan.existing.pk: plan for plan in plans if plan.existing is not None}
+    records = ImportedFile.objects.filter(page_id__in=list(existing)).values_list(
+        "page_id", "sha256", "revision_id"
+    )
+    unchanged = []
+    for page_id, sha256, revision_id in records.iterator():
+        plan = existing[page_id]
+        page = plan.existing
+        if sha256 != digests.get(plan.file) or revision_id != page.latest_revision_id:
+            continue
+        if publish and not (page.live and not page.has_unpublished_changes):
+            continue
+        unchanged.append(plan)
+    return unchanged
 
 
 class PageWriter:
@@ -68,6 +112,9 @@ class PageWriter:
         self.publish = publish
         self.user = user
         self.pages = {}  # id(plan) → page object being written
+        self.digests = {}  # file name → SHA-256 of its bytes
+        self.unchanged = []  # plans not written again: their file did not change
+        self.progress = None
 
     def write(self, new_terms):
         ensure_site_structure()
@@ -81,25 +128,68 @@ class PageWriter:
             self.write_pages()
 
     def write_pages(self):
-        parents = self.parents
+        skipped = {id(plan) for plan in self.unchanged}
+        for plan in self.unchanged:
+            self.pages[id(plan)] = plan.existing  # still a target for references from this run
+        plans = [plan for plan in self.plans if id(plan) not in skipped]
+        steps = len(plans) * (3 if self.publish else 2)
+        done = 0
         # First every page exists, so references between files of this run can point at them.
-        for plan in self.plans:
+        for plan in plans:
             with self.reported(plan):
-                self.pages[id(plan)] = self.prepare(plan, parents[plan.type_key])
-        revisions = []
-        for plan in self.plans:
+                self.pages[id(plan)] = self.prepare(plan)
+        self.create_new_pages([plan for plan in plans if plan.existing is None])
+        done = self.report_progress(done + len(plans), steps)
+        written = []
+        for plan in plans:
             with self.reported(plan):
-                revisions.append(self.fill(plan, self.pages[id(plan)]))
+                written.append((self.pages[id(plan)], self.fill(plan, self.pages[id(plan)])))
+            done = self.report_progress(done + 1, steps)
+        ImportedFile.objects.filter(page_id__in=[page.pk for page, _ in written]).delete()
+        ImportedFile.objects.bulk_create(
+            ImportedFile(page_id=page.pk, sha256=self.digests[plan.file], revision_id=revision.pk)
+            for plan, (page, revision) in zip(plans, written, strict=True)
+        )
         if self.publish:
             # Only now, with every page of the run written, is anything published; the lifecycle
             # and the site's search index follow once for the run, when the batch ends.
-            for revision in revisions:
-                revision.publish(user=self.user)
+            for page, revision in written:
+                publish_written(page, revision, self.user)
+                done = self.report_progress(done + 1, steps)
+
+    def report_progress(self, done, total):
+        if self.progress is not None:
+            self.progress(done, total)
+        return done
+
+    def create_new_pages(self, plans):
+        """Save the run's new pages, each parent's new children placed at once (kb.importing.tree)."""
+        by_type = {}
+        for plan in plans:
+            by_type.setdefault(plan.type_key, []).append(plan)
+        for type_key, group in by_type.items():
+            parent = self.parents[type_key]
+            taken = set(
+                Page.objects.child_of(parent)
+                .filter(slug__in=[plan.slug for plan in group])
+                .values_list("slug", flat=True)
+            )
+            for plan in group:
+                if plan.slug in taken:  # a page of another type under the same parent
+                    raise ImportFailed(
+                        [Problem(plan.file, "slug", f"slug“{plan.slug}”已被{parent.title}下的另一页面使用。")]
+                    )
+            pages = [self.pages[id(plan)] for plan in group]
+            allocate_children(parent, pages)
+            for plan, page in zip(group, pages, strict=True):
+                with self.reported(plan):
+                    # Title and slug were validated with the file; the full check comes with the revision.
+                    page.save(clean=False)
 
     def reported(self, plan):
         return _Reported(plan)
 
-    def prepare(self, plan, parent):
+    def prepare(self, plan):
         if plan.existing is not None:
             page = plan.existing.get_latest_revision_as_object()
         else:
@@ -115,8 +205,6 @@ class PageWriter:
         if hasattr(page, "region"):
             page.region = Region.get_or_create_path(plan.region_path) if plan.region_path else None
         page.body = plan.body
-        if plan.existing is None:
-            parent.add_child(instance=page)
         return page
 
     def resolve(self, target_type, reference):
@@ -138,6 +226,34 @@ class PageWriter:
         return page.save_revision(user=self.user, log_action=True)
 
 
+class _PublishWritten(PublishPageRevisionAction):
+    """Wagtail's publish of a revision, on the page object the revision was just saved from.
+
+    Wagtail's own action rebuilds the page from the revision's JSON and validates it again; here the
+    page in memory is that revision's content, validated by `save_revision` a moment before.
+    """
+
+    def __init__(self, revision, page, user=None):
+        from wagtail.permissions import policy_registry
+
+        self.revision = revision
+        self.object = page
+        BaseAction.__init__(self, page, user=user)
+        self.permission_policy = policy_registry.get(page)
+        self.changed = True
+        self.log_action = True
+        self.previous_revision = None
+
+
+def publish_written(page, revision, user):
+    # The save inside the publish skips the model validation save_revision has just run.
+    page.save = partial(type(page).save, page, clean=False)
+    try:
+        _PublishWritten(revision, page, user=user).execute()
+    finally:
+        del page.save
+
+
 class _Reported:
     """Turns a model's ValidationError while writing one file into the importer's problems."""
 
@@ -148,8 +264,16 @@ class _Reported:
         return self
 
     def __exit__(self, kind, error, traceback):
-        if kind is not None and issubclass(kind, ValidationError):
+        if kind is None or issubclass(kind, ImportFailed):
+            return False
+        if issubclass(kind, ValidationError):
             raise ImportFailed(validation_problems(self.plan, error)) from None
+        if issubclass(kind, Exception) and not issubclass(kind, DatabaseError):
+            # Rolled back with the run's transaction; the operator gets the traceback, the user a
+            # clear error for the file. Database errors (read-only, full disk) are reported by
+            # the command as such.
+            logger.exception("Writing %s failed unexpectedly", self.plan.file)
+            raise ImportFailed([Problem(self.plan.file, "", INTERNAL_ERROR)]) from None
         return False
 
 

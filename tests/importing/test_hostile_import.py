@@ -3,6 +3,7 @@
 import pytest
 
 from kb.cases.importing import CaseRules
+from kb.cases.models import CasePage
 from kb.core.markdown import MarkdownRefused, check_markdown, markdown_to_html
 from kb.importing.problems import INTERNAL_ERROR, ImportFailed
 from kb.importing.reading import collect_files
@@ -221,3 +222,17 @@ def test_an_unexpected_error_is_a_problem_of_that_file_and_logged(home, write_md
     problems = refused(write_md("case.md", {"type": "case", "title": "甲"}))
     assert problems == [("", INTERNAL_ERROR)]
     assert "Traceback" in caplog.text or any(r.exc_info for r in caplog.records)
+
+
+def test_an_unexpected_error_while_writing_is_a_problem_and_writes_nothing(
+    home, write_md, monkeypatch, caplog
+):
+    def broken(self, writer, plan, page):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(CaseRules, "fill", broken)
+    path = write_md("case.md", {"type": "case", "title": "甲"})
+    problems = refused(path)
+    assert problems == [("", INTERNAL_ERROR)]
+    assert any(record.exc_info for record in caplog.records)
+    assert not CasePage.objects.exists()

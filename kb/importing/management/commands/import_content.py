@@ -26,7 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args, paths, publish, dry_run, create_terms, **options):
         try:
             result = import_files(
-                collect_files(paths), publish=publish, dry_run=dry_run, create_terms=create_terms
+                collect_files(paths),
+                publish=publish,
+                dry_run=dry_run,
+                create_terms=create_terms,
+                progress=self.progress_bar() if self.stdout.isatty() else None,
             )
         except ImportFailed as failure:
             for problem in failure.problems:
@@ -50,6 +54,22 @@ class Command(BaseCommand):
             f"{type_labels()[key]} 新建 {c['create']} 更新 {c['update']}"
             for key, c in result.counts().items()
         )
+        if result.unchanged:
+            summary += f"，{len(result.unchanged)} 个文件自上次导入后未改动，未产生新修订"
         state = "已发布" if publish else "存为草稿"
         prefix = "[试运行，未写入] " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"{prefix}{len(result.plans)} 个文件（{summary}），{state}。"))
+
+    def progress_bar(self):
+        """A one-line bar redrawn in place, for a terminal only (logs and pipes get the summary)."""
+        width = 30
+
+        def show(done, total):
+            filled = width * done // max(total, 1)
+            end = "\n" if done >= total else ""
+            self.stdout.write(
+                f"\r写入 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}", ending=""
+            )
+            self.stdout.flush()
+
+        return show
