@@ -52,9 +52,10 @@ class SearchFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         params = request.GET.copy()
-        for name in ("page", "page_size", "sort"):
-            params.pop(name, None)
         try:
+            parse_params(params)  # a bad sort or page is refused as the search API refuses it…
+            for name in ("page", "page_size", "sort"):
+                params.pop(name, None)  # …but a feed always lists the newest, from the first
             request.kb_search_query = parse_params(params)
         except BadQuery as error:
             return JsonResponse({"error": str(error)}, status=400, json_dumps_params={"ensure_ascii": False})

@@ -214,7 +214,8 @@ def test_a_request_with_a_thousand_facet_values_is_refused_small_and_in_chinese(
         response = client.get(url, params)
         assert response.status_code == 400
         assert len(response.content) < 20_000
-        assert "最多" in response.content.decode()
+        # Refused in Chinese, by the search's own cap or earlier by the query-string limits.
+        assert "最多" in response.content.decode() or "过长" in response.content.decode()
     allowed = client.get("/search/", {"issue": [f"v{i}" for i in range(MAX_VALUES_PER_FACET)]})
     assert allowed.status_code == 200 and len(allowed.content) < 200_000
 
