@@ -177,8 +177,8 @@ def test_both_backends_give_the_same_results_and_facets(client, library, setting
 def test_plain_json_is_what_the_test_server_needs(settings, search_backend):
     if settings.ELASTICSEARCH_TEST_URL:
         pytest.skip("a real cluster accepts both media types")
-    versioned = _client(settings.ELASTICSEARCH_URL, False)
-    plain = _client(settings.ELASTICSEARCH_URL, True)
+    versioned = _client(settings.ELASTICSEARCH_URL, False, 2, 0.5)
+    plain = _client(settings.ELASTICSEARCH_URL, True, 2, 0.5)
     assert not plain.indices.exists(index="nothing-here")
     with pytest.raises(ApiError, match="not supported"):
         versioned.indices.create(index="refused", mappings={"properties": {}})
