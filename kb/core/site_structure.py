@@ -30,7 +30,8 @@ def ensure_site_structure():
     """Create the home page and each page type's index page if missing; return the home page."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        # Wagtail's migration makes the tree's root; a flushed database (tests) has none.
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         # Wagtail's first migration leaves a placeholder "Welcome" page as the site root.
         placeholders = [
             page for page in root.get_children() if type(page.specific) is Page and page.numchild == 0
