@@ -16,7 +16,9 @@ def read_only(on):
             cursor.execute(f"SET default_transaction_read_only = {'on' if on else 'off'}")
 
 
-@pytest.mark.django_db(transaction=True)
+# A real transaction for the read-only switch; after a live-server test flushed the database, the
+# migrations' data (locale, page root) is restored first.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_read_only_database_fails_the_import_with_a_message_and_writes_nothing(indexes, write_md):
     path = write_md("case.md", {"type": "case", "title": "只读时导入的案例", "summary": "不应写入。"})
     read_only(True)
