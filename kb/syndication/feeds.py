@@ -41,7 +41,26 @@ def latest_pages(types, issues, limit=FEED_LENGTH):
     return sorted(pages, key=lambda page: page.first_published_at, reverse=True)[:limit]
 
 
-class LatestPagesFeed(Feed):
+class PageFeed(Feed):
+    """A feed of knowledge pages: what every item shows, whatever selects the items."""
+
+    def item_title(self, item):
+        return f"[{item.type_label}] {item.title}"
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+
+class LatestPagesFeed(PageFeed):
     description_template = None
 
     def __call__(self, request, *args, **kwargs):
@@ -64,21 +83,6 @@ class LatestPagesFeed(Feed):
 
     def items(self):
         return latest_pages(*self.filters)
-
-    def item_title(self, item):
-        return f"[{item.type_label}] {item.title}"
-
-    def item_description(self, item):
-        return item.summary
-
-    def item_link(self, item):
-        return item.url
-
-    def item_pubdate(self, item):
-        return item.first_published_at
-
-    def item_updateddate(self, item):
-        return item.last_published_at
 
     def item_categories(self, item):
         return [type_labels()[item.type_key], *(issue.name for issue in item.issues.all())]

@@ -8,11 +8,11 @@ to the library today appears at the top whatever year it is about. Matching ids 
 import heapq
 from dataclasses import dataclass
 
-from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
 from django.utils.feedgenerator import Atom1Feed
 from wagtail.models import Page
 
+from kb.syndication.feeds import PageFeed
 from search.export import BATCH_SIZE, pages_in_order
 from search.matching import matching
 from search.query import BadQuery, parse_params
@@ -47,7 +47,7 @@ def describe(query):
     return "；".join(words) or "全部内容"
 
 
-class SearchFeed(Feed):
+class SearchFeed(PageFeed):
     description_template = None
 
     def __call__(self, request, *args, **kwargs):
@@ -77,21 +77,6 @@ class SearchFeed(Feed):
 
     def items(self, search):
         return newest_matches(search.query)
-
-    def item_title(self, item):
-        return f"[{item.type_label}] {item.title}"
-
-    def item_description(self, item):
-        return item.summary
-
-    def item_link(self, item):
-        return item.url
-
-    def item_pubdate(self, item):
-        return item.first_published_at
-
-    def item_updateddate(self, item):
-        return item.last_published_at
 
 
 class SearchAtomFeed(SearchFeed):
