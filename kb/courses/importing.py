@@ -4,7 +4,7 @@ from kb.importing.problems import Problem, shown, type_name
 from kb.importing.rules import LINK_KEYS, TypeRules
 from kb.vocabularies.models import Method
 
-from .models import CourseModule, ModuleTemplate
+from .models import CourseModule, ModuleTemplate, text_lines
 from .timetable import Rules as TimetableRules
 from .timetable import as_time, parse_time
 
@@ -244,3 +244,63 @@ class CourseRules(TypeRules):
                 module.library_module = template
             modules.append(module)
         page.modules = modules
+
+    def export(self, exporter, page):
+        meta = {}
+        objectives = text_lines(page.objectives)
+        if objectives:
+            meta["objectives"] = objectives
+        if page.prerequisites:
+            meta["prerequisites"] = page.prerequisites
+        modules = [self.export_module(exporter, module) for module in page.modules.all()]
+        if modules:
+            meta["modules"] = modules
+        timetable = {}
+        for key, (model_field, kind, default) in TIMETABLE_KEYS.items():
+            value = getattr(page, model_field)
+            if kind == "time" and value is not None:
+                value = value.strftime("%H:%M")
+            if value is not None and value != default:
+                timetable[key] = value
+        if timetable:
+            meta["timetable"] = timetable
+        return meta
+
+    @staticmethod
+    def export_module(exporter, module):
+        data = {"title": module.title, "minutes": module.minutes}
+        if module.exercise_minutes:
+            data["exercise_minutes"] = module.exercise_minutes
+        for key in ("questions", "objectives", "key_points"):
+            lines = text_lines(getattr(module, key))
+            if lines:
+                data[key] = lines
+        for key in ("activity", "instructor_notes"):
+            if getattr(module, key):
+                data[key] = getattr(module, key)
+        if module.method is not None:
+            data["method"] = module.method.name
+        for key in LINK_KEYS:
+            slugs = exporter.slugs(getattr(module, key).all())
+            if slugs:
+                data[key] = slugs
+        return data
+
+    def export_queryset(self, queryset):
+        return (
+            super()
+            .export_queryset(queryset)
+            .prefetch_related(
+                "modules__method", "modules__cases", "modules__principles", "modules__policies",
+                "modules__materials",
+            )
+        )  # fmt: skip
+
+    def export_losses(self, page):
+        losses = []
+        materials = sum(len(module.materials.all()) for module in page.modules.all())
+        if materials:
+            losses.append(f"{materials} 份单元材料")
+        if any(module.library_module_id for module in page.modules.all()):
+            losses.append("与模块库的关联")
+        return losses

@@ -9,6 +9,8 @@ from .front_matter import FrontMatterError, load_front_matter, max_front_matter_
 from .problems import ImportFailed, Problem
 
 FRONT_MATTER_FENCE = "---"
+# A folder's vocabularies (kb.importing.vocabulary_file): read with the folder's Markdown files.
+VOCABULARY_FILE = "vocabularies.yaml"
 TOO_LARGE = "文件过大，超过头信息与正文的上限之和。"
 
 
@@ -21,11 +23,12 @@ def max_file_bytes():
 class SourceFile:
     name: str  # how errors and reports name the file
     text: str
+    kind: str = "page"  # or "vocabulary": a folder's vocabularies.yaml
 
 
 def collect_files(paths):
     """Markdown files named by `paths` (files or folders, searched recursively), in a stable order."""
-    files, problems = [], []
+    files, vocabularies, problems = [], [], []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -33,6 +36,8 @@ def collect_files(paths):
             if not found:
                 problems.append(Problem(str(path), "", "文件夹中没有 .md 文件。"))
             files.extend(found)
+            if (path / VOCABULARY_FILE).is_file():
+                vocabularies.append(path / VOCABULARY_FILE)
         elif path.is_file():
             if path.stat().st_size > max_file_bytes():
                 problems.append(Problem(str(path), "", TOO_LARGE))
@@ -41,7 +46,9 @@ def collect_files(paths):
             problems.append(Problem(str(path), "", "文件或文件夹不存在。"))
     if problems:
         raise ImportFailed(problems)
-    return [SourceFile(str(path), path.read_bytes()) for path in dict.fromkeys(files)]
+    return [
+        SourceFile(str(path), path.read_bytes(), "vocabulary") for path in dict.fromkeys(vocabularies)
+    ] + [SourceFile(str(path), path.read_bytes()) for path in dict.fromkeys(files)]
 
 
 def decode(source):

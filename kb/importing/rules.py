@@ -8,6 +8,7 @@ through the page-type registry and knows no type itself.
 from functools import cache
 
 from django.utils.module_loading import import_string
+from modelcluster.fields import ParentalManyToManyField
 
 from kb.core.page_types import page_type
 
@@ -48,6 +49,33 @@ class TypeRules:
 
     def fill(self, writer, plan, page):
         """Set on `page` what `validate` kept in `plan.extra`, before the page's revision is saved."""
+
+    # Export (kb.importing.exporting): the same keys written back out, so a file read by the
+    # importer and written again by the exporter comes out the same.
+
+    def export(self, exporter, page):
+        """This type's own front-matter keys of `page`, in the order a person would write them."""
+        return {}
+
+    def export_section(self, value):
+        """(heading, rich text) of one section of the body: the inverse of `body_section`."""
+        return value.get("heading") or "", value.get("content") or ""
+
+    def export_queryset(self, queryset):
+        """The pages to export, with what `export` reads fetched in a few queries per batch."""
+        model = queryset.model
+        fields = model._meta.get_fields()
+        many = [f.name for f in fields if isinstance(f, ParentalManyToManyField)]
+        single = [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.many_to_one and f.name in self.keys and f.name not in ("owner",)
+        ]
+        return queryset.select_related(*single).prefetch_related(*many)
+
+    def export_losses(self, page):
+        """What of `page` the import format cannot carry (shown to the operator), e.g. attachments."""
+        return []
 
 
 @cache

@@ -26,7 +26,10 @@ from .rules import rules_for
 
 MAX_SUMMARY_LENGTH = 300
 MAX_TITLE_LENGTH = 255
-COMMON_KEYS = {"type", "title", "slug", "summary", "source"}
+COMMON_KEYS = {"type", "title", "slug", "summary", "source", "status"}
+# `status: draft` keeps a page a draft in a run with --publish (export_content writes it for
+# pages that are not live); `published`, or no status, follows the run.
+STATUSES = ("published", "draft")
 SOURCE_KEYS = {"title", "author", "url", "date", "note"}
 # Front-matter key → vocabulary, for lists of terms and for single terms; a type accepts the
 # keys its rules list (a key names the page's model field).
@@ -52,6 +55,7 @@ class PagePlan:
     extra: dict = field(default_factory=dict)  # what the type's rules keep for writing (issuers, modules)
     body: list = field(default_factory=list)  # StreamField data
     existing: object = None
+    draft: bool = False  # the file says `status: draft`
 
     @property
     def action(self):
@@ -191,6 +195,10 @@ class FileValidator:
         title = self.text("title", MAX_TITLE_LENGTH, required=True)
         plan = PagePlan(file=self.source.name, type_key=type_key, title=title, slug=self.slug(title))
         plan.fields["summary"] = self.text("summary", MAX_SUMMARY_LENGTH)
+        status = self.text("status")
+        if status and status not in STATUSES:
+            self.problem("status", f"应为 {' 或 '.join(STATUSES)}，而不是“{shown(status)}”。")
+        plan.draft = status == "draft"
         self.validate_source(plan)
         for key, vocabulary in TERM_LIST_KEYS.items():
             if key in allowed:
@@ -285,9 +293,14 @@ def known_terms():
     }
 
 
-def validate_files(sources, create_terms=False):
-    """Parse and validate every file: (plans, new terms), or ImportFailed with every problem found."""
+def validate_files(sources, create_terms=False, extra_terms=None):
+    """Parse and validate every file: (plans, new terms), or ImportFailed with every problem found.
+
+    `extra_terms` (vocabulary → names) are known too: the run's vocabularies.yaml creates them.
+    """
     terms = known_terms()
+    for vocabulary, names in (extra_terms or {}).items():
+        terms[vocabulary] = list(dict.fromkeys(terms[vocabulary] + names))
     plans, problems, new_terms = [], [], set()
     for source in sources:
         try:

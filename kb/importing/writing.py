@@ -27,6 +27,7 @@ from .problems import INTERNAL_ERROR, ImportFailed, Problem
 from .rules import rules_for
 from .tree import allocate_children
 from .validating import SINGLE_TERM_KEYS, TERM_LIST_KEYS, validate_files
+from .vocabulary_file import read_vocabulary_files
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,13 @@ def import_files(sources, *, publish=False, dry_run=False, create_terms=False, u
 
     `progress(done, total)`, when given, is called as pages are written and published.
     """
-    plans, new_terms, resolver = validate_files(sources, create_terms=create_terms)
-    paths = {p.region_path for p in plans if p.region_path}
+    vocabulary = read_vocabulary_files([source for source in sources if source.kind == "vocabulary"])
+    sources = [source for source in sources if source.kind != "vocabulary"]
+    plans, new_terms, resolver = validate_files(
+        sources, create_terms=create_terms, extra_terms=vocabulary.names()
+    )
+    new_terms = sorted(set(new_terms) | set(vocabulary.new_terms()))
+    paths = {p.region_path for p in plans if p.region_path} | set(vocabulary.regions)
     known = set(Region.objects.filter(path__in=paths).values_list("path", flat=True)) if paths else set()
     new_regions = sorted(paths - known)
     digests = {source.name: file_digest(source) for source in sources}
@@ -71,6 +77,7 @@ def import_files(sources, *, publish=False, dry_run=False, create_terms=False, u
         with transaction.atomic():
             writer = PageWriter(plans, resolver, publish=publish, user=user)
             writer.digests, writer.unchanged, writer.progress = digests, unchanged, progress
+            writer.vocabulary = vocabulary
             writer.write(new_terms)
             if dry_run:
                 raise DryRunRollback
@@ -99,7 +106,7 @@ def unchanged_plans(plans, digests, publish):
         page = plan.existing
         if sha256 != digests.get(plan.file) or revision_id != page.latest_revision_id:
             continue
-        if publish and not (page.live and not page.has_unpublished_changes):
+        if publish and not plan.draft and not (page.live and not page.has_unpublished_changes):
             continue
         unchanged.append(plan)
     return unchanged
@@ -115,9 +122,12 @@ class PageWriter:
         self.digests = {}  # file name → SHA-256 of its bytes
         self.unchanged = []  # plans not written again: their file did not change
         self.progress = None
+        self.vocabulary = None  # the run's vocabularies.yaml (kb.importing.vocabulary_file)
 
     def write(self, new_terms):
         ensure_site_structure()
+        if self.vocabulary is not None:
+            self.vocabulary.apply()
         self.parents = {t.key: t.index_model.objects.order_by("path").first() for t in page_types()}
         vocabularies = vocabulary_models()
         for vocabulary, name in new_terms:
@@ -153,8 +163,10 @@ class PageWriter:
         if self.publish:
             # Only now, with every page of the run written, is anything published; the lifecycle
             # and the site's search index follow once for the run, when the batch ends.
-            for page, revision in written:
-                publish_written(page, revision, self.user)
+            # A file marked `status: draft` stays a draft.
+            for plan, (page, revision) in zip(plans, written, strict=True):
+                if not plan.draft:
+                    publish_written(page, revision, self.user)
                 done = self.report_progress(done + 1, steps)
 
     def report_progress(self, done, total):

@@ -79,3 +79,20 @@ class PolicyRules(TypeRules):
         page.issuers = [
             PolicyIssuer(name=name, sort_order=n) for n, name in enumerate(plan.extra.get("issuers", []))
         ]
+
+    def export(self, exporter, page):
+        meta = {}
+        issuers = [issuer.name for issuer in page.issuers.all()]
+        if issuers:
+            meta["issuer"] = issuers
+        for key in ("doc_number", "issued_on", "effective_on"):
+            if getattr(page, key):
+                meta[key] = getattr(page, key)
+        return meta
+
+    def export_queryset(self, queryset):
+        return super().export_queryset(queryset).prefetch_related("issuers", "attachments")
+
+    def export_losses(self, page):
+        count = len(page.attachments.all())
+        return [f"{count} 个附件"] if count else []

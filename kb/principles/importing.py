@@ -13,3 +13,9 @@ class PrincipleRules(TypeRules):
 
     def validate(self, validator, plan):
         plan.fields.update(group=validator.text("group", 100), order=validator.integer("order", 0, 1000) or 0)
+
+    def export(self, exporter, page):
+        meta = {"group": page.group} if page.group else {}
+        if page.order:
+            meta["order"] = page.order
+        return meta
