@@ -24,3 +24,6 @@ ELASTICSEARCH_URL = ""
 # The test database lives in the test's transaction, which a background thread cannot see: the
 # outbox is sent in the committing thread (tests that need the thread start one of their own).
 SEARCH_OUTBOX_SENDER = "inline"
+
+# Tests see every change at once: the page cache is off but in its own tests (tests/operations).
+PAGE_CACHE_SECONDS = 0

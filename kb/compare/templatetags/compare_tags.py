@@ -28,7 +28,7 @@ def compare_button(context, page_id):
 def compare_form(context):
     """The one form every 加入对比/移出 button submits (buttons name it with `form=`), placed
     outside other forms: the search results sit inside the search page's GET form."""
-    return {"next": _next(context), "csrf_token": context.get("csrf_token")}
+    return {"next": _next(context)}
 
 
 @register.inclusion_tag("compare/tray.html", takes_context=True)
