@@ -15,11 +15,14 @@ import http.client
 import json
 import random
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 PATHS = [
     "/search/?q=停车",
@@ -51,7 +54,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True)
         self.host, self.port, self.deadline, self.paths, self.think = host, port, deadline, paths, think
         self.random = random.Random(seed)
-        self.latencies, self.failures = [], []
+        self.latencies, self.failures, self.cache_hits = [], [], 0
 
     def run(self):
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -63,6 +66,7 @@ class Client(threading.Thread):
                 response = connection.getresponse()
                 response.read()
                 status = response.status
+                self.cache_hits += response.getheader("X-Page-Cache") == "hit"
                 if response.getheader("Connection", "").lower() == "close":
                     connection.close()
             except (OSError, http.client.HTTPException) as error:
@@ -81,9 +85,30 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(fraction * len(values)))] if values else 0.0
 
 
-def run_import(command, stop, runs):
+def changed_copy(source, run):
+    """The import files of `source` with one sentence added to each body, so every run writes
+    (and publishes) a new revision of every page: an unchanged file would be skipped."""
+    target = Path(tempfile.mkdtemp(prefix="kb-loadtest-"))
+    for path in Path(source).rglob("*.md"):
+        copy = target / path.relative_to(source)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(
+            path.read_text(encoding="utf-8") + f"\n\n负载测试第 {run} 次导入。\n", encoding="utf-8"
+        )
+    return target
+
+
+def run_import(command, stop, runs, changing=None):
     while not stop.is_set():
-        result = subprocess.run(shlex.split(command), capture_output=True, text=True)
+        folder = changed_copy(changing, len(runs) + 1) if changing else None
+        argv = (
+            [sys.executable, "manage.py", "import_content", str(folder), "--publish"]
+            if folder
+            else shlex.split(command)
+        )
+        result = subprocess.run(argv, capture_output=True, text=True)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
         runs.append(result.returncode)
         if result.returncode:
             print("import failed:", result.stderr[-2000:], file=sys.stderr)
@@ -99,6 +124,12 @@ def main():
         "--think", type=float, default=0, help="mean pause between a client's requests, in seconds (0: none)"
     )
     parser.add_argument("--import-cmd", default="", help="command to keep running while reading")
+    parser.add_argument(
+        "--changing-import",
+        metavar="DIR",
+        default="",
+        help="keep importing DIR's files (e.g. fixtures) with --publish, each run changing every body",
+    )
     parser.add_argument("--label", default="", help="a name for this run in the JSON line printed last")
     args = parser.parse_args()
     target = urllib.parse.urlsplit(args.url)
@@ -106,8 +137,10 @@ def main():
 
     stop, runs = threading.Event(), []
     importer = None
-    if args.import_cmd:
-        importer = threading.Thread(target=run_import, args=(args.import_cmd, stop, runs), daemon=True)
+    if args.import_cmd or args.changing_import:
+        importer = threading.Thread(
+            target=run_import, args=(args.import_cmd, stop, runs, args.changing_import or None), daemon=True
+        )
         importer.start()
     deadline = time.monotonic() + args.seconds
     clients = [
@@ -137,6 +170,7 @@ def main():
         "p95_ms": round(percentile(latencies, 0.95) * 1000),
         "p99_ms": round(percentile(latencies, 0.99) * 1000),
         "failed": len(failures),
+        "page_cache_hits": sum(client.cache_hits for client in clients),
         "imports_completed": sum(1 for code in runs if code == 0),
         "imports_failed": sum(1 for code in runs if code),
     }
