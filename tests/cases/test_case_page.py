@@ -1,7 +1,12 @@
+import re
+from html import unescape
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 from kb.cases.blocks import CASE_SECTIONS
 from kb.vocabularies.models import CommunityType, Issue, Region
+from search.indexing import rebuild
 from tests.factories import CasePageFactory, PrinciplePageFactory, publish
 
 
@@ -59,3 +64,18 @@ def test_year_end_before_start_is_refused(indexes):
     page = CasePageFactory.build(title="x", slug="x", year_start=2010, year_end=2009)
     with pytest.raises(ValidationError):
         indexes["case"].add_child(instance=page)
+
+
+def test_every_tag_place_and_type_leads_to_the_search_filtered_on_it(client, case):
+    """Each link on the page is followed: the filtered search it opens finds this case."""
+    rebuild()
+    html = client.get(case.url).content.decode()
+    links = {unescape(href) for href in re.findall(r'href="(/search/\?[^"]+)"', html)}
+    expected = {("region", "北京市/大兴区"), ("community_type", "混合型社区"), ("issue", "商户扰民")}
+
+    found = {pair for link in links for pair in parse_qsl(urlsplit(link).query)}
+    assert expected <= found
+    for link in links:
+        if any(pair in expected for pair in parse_qsl(urlsplit(link).query)):
+            api = client.get(link.replace("/search/", "/api/search/", 1)).json()
+            assert case.title in [hit["title"] for hit in api["results"]], link

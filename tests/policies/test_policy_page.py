@@ -1,7 +1,12 @@
+import re
+from html import unescape
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 from kb.policies.models import PolicyIssuer
 from kb.vocabularies.models import PolicyLevel, Validity
+from search.indexing import rebuild
 from tests.factories import CasePageFactory, PolicyPageFactory, publish
 
 
@@ -54,3 +59,14 @@ def test_policy_links_cases_both_ways(client, indexes, old_and_new):
     publish(case)
     assert list(new.linked_cases) == [case]
     assert "院落自治" in client.get(new.url).content.decode()
+
+
+def test_level_and_validity_lead_to_the_search_filtered_on_them(client, old_and_new):
+    _, new = old_and_new
+    rebuild()
+    html = client.get(new.url).content.decode()
+    links = [unescape(href) for href in re.findall(r'href="(/search/\?[^"]+)"', html)]
+    pairs = {pair: link for link in links for pair in parse_qsl(urlsplit(link).query)}
+    for pair in (("level", "市级"), ("validity", "现行有效")):
+        api = client.get(pairs[pair].replace("/search/", "/api/search/", 1)).json()
+        assert new.title in [hit["title"] for hit in api["results"]], pair

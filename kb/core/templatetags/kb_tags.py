@@ -1,6 +1,9 @@
 """Small template helpers for the public site."""
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 from django.utils.text import slugify
 
 from kb.core.visibility import public_live_pages
@@ -51,3 +54,9 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag
+def facet_search_url(facet, value):
+    """/search/ filtered on one facet value: where a tag, region or status on a page leads."""
+    return f"{reverse('search')}?{urlencode({facet: value})}"
