@@ -23,14 +23,9 @@ class SearchDocument:
     @property
     def tokens(self):
         """Analysed text by field, as every backend indexes it."""
-        return {
-            "title": analysis.index_text(self.title),
-            "summary": analysis.index_text(self.summary),
-            "terms": analysis.index_text(self.terms),
-            "body": analysis.index_text(self.body),
-            "chars": analysis.index_chars(self.all_text),
-            "pinyin": analysis.index_pinyin(self.all_text),
-        }
+        return analysis.index_fields(
+            {"title": self.title, "summary": self.summary, "terms": self.terms, "body": self.body}
+        )
 
     @property
     def all_text(self):
@@ -48,7 +43,9 @@ def _stream_text(stream):
         if block.block_type == "section":
             heading = value.get("heading") or ""
             content = value.get("content")
-            parts.extend([heading, strip_tags(getattr(content, "source", str(content or "")))])
+            # The rich text's stored HTML: rendering it (str()) would expand links through templates.
+            source = getattr(content, "source", None)
+            parts.extend([heading, strip_tags(source if source is not None else str(content or ""))])
         elif block.block_type == "image":
             parts.append(value.get("caption") or "")
     return "\n".join(part for part in parts if part)
