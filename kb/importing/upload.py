@@ -326,6 +326,7 @@ def result_context(result):
         "summary": summary,
         "new_terms": [f"{vocabulary_label(vocabulary)}“{name}”" for vocabulary, name in result.new_terms],
         "new_regions": list(result.new_regions),
+        "region_warnings": list(result.region_warnings),
     }
 
 

@@ -24,6 +24,7 @@ from kb.vocabularies.models import Region
 
 from .models import ImportedFile
 from .problems import INTERNAL_ERROR, ImportFailed, Problem
+from .regions import close_regions, region_warning
 from .rules import rules_for
 from .tree import allocate_children
 from .validating import SINGLE_TERM_KEYS, TERM_LIST_KEYS, validate_files
@@ -40,6 +41,7 @@ class ImportResult:
     published: bool
     dry_run: bool
     unchanged: list = field(default_factory=list)  # plans of files unchanged since their last import
+    region_warnings: list = field(default_factory=list)  # new regions that look like a typo
 
     def counts(self):
         """Per type, the pages created and updated (an unchanged file counts as neither)."""
@@ -73,6 +75,9 @@ def import_files(sources, *, publish=False, dry_run=False, create_terms=False, u
     digests = {source.name: file_digest(source) for source in sources}
     unchanged = unchanged_plans(plans, digests, publish)
     result = ImportResult(plans, new_terms, new_regions, publish, dry_run, unchanged)
+    result.region_warnings = [
+        region_warning(path, known) for path, known in close_regions(new_regions).items()
+    ]
     try:
         with transaction.atomic():
             writer = PageWriter(plans, resolver, publish=publish, user=user)

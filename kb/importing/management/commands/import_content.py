@@ -50,6 +50,8 @@ class Command(BaseCommand):
             self.stdout.write(f"新词条 {vocabulary}: {name}")
         for path in result.new_regions:
             self.stdout.write(f"新地区: {path}")
+        for warning in result.region_warnings:
+            self.stderr.write(self.style.WARNING(f"注意：{warning}"))
         summary = "，".join(
             f"{type_labels()[key]} 新建 {c['create']} 更新 {c['update']}"
             for key, c in result.counts().items()
