@@ -1,5 +1,6 @@
 """The case body: the standard sections every case is written in, so cases compare section by section."""
 
+from django.utils.html import strip_tags
 from wagtail import blocks
 
 from kb.core.blocks import RICH_TEXT_FEATURES, CaptionedImageBlock, SanitisedRichTextBlock
@@ -29,10 +30,13 @@ class CaseSectionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         label="小标题", required=False, max_length=100, help_text="仅当栏目为“其他”时显示。"
     )
-    content = SanitisedRichTextBlock(label="内容", features=RICH_TEXT_FEATURES)
+    # Not required: a new case starts with every standard section, and one left empty is not shown.
+    content = SanitisedRichTextBlock(label="内容", features=RICH_TEXT_FEATURES, required=False)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
+        content = value.get("content")
+        context["empty"] = not strip_tags(getattr(content, "source", None) or str(content or "")).strip()
         kind = value.get("kind")
         context["heading"] = (
             value.get("heading") if kind == OTHER_SECTION else CASE_SECTION_LABELS.get(kind, "")

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.forms import CheckboxSelectMultiple
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -14,6 +15,7 @@ from kb.core import api_fields as api
 from kb.core.models import IndexPage, KnowledgePage
 
 from .blocks import CASE_SECTIONS, CaseBodyBlock
+from .forms import CasePageForm
 
 YEAR_VALIDATORS = [MinValueValidator(1949), MaxValueValidator(2100)]
 
@@ -46,6 +48,7 @@ class CasePage(KnowledgePage):
     type_order = 1
     body_sections = CASE_SECTIONS
     import_rules = "kb.cases.importing.CaseRules"
+    base_form_class = CasePageForm
     linked_headings = (
         ("principle", "相关原则"),
         ("policy", "相关政策"),
@@ -105,7 +108,11 @@ class CasePage(KnowledgePage):
             heading="基本信息",
         ),
         MultiFieldPanel(
-            [FieldPanel("issues"), FieldPanel("actors"), FieldPanel("methods")],
+            [
+                FieldPanel("issues", widget=CheckboxSelectMultiple),
+                FieldPanel("actors", widget=CheckboxSelectMultiple),
+                FieldPanel("methods", widget=CheckboxSelectMultiple),
+            ],
             heading="分类",
         ),
         FieldPanel("cover_image"),

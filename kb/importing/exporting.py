@@ -118,6 +118,8 @@ class PageExporter:
                 continue  # images: counted by the caller, not carried by the import format
             heading, html = rules.export_section(block.value)
             text = html_to_markdown(self.resolve_links(str(html)))
+            if not text:
+                continue  # an empty section (a new case's standard sections) is not shown either
             parts.append(f"## {heading}\n\n{text}" if heading else text)
         return "\n\n".join(part.strip() for part in parts if part.strip())
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.forms import CheckboxSelectMultiple
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -113,7 +114,11 @@ class PolicyPage(KnowledgePage):
             heading="文件信息",
         ),
         MultiFieldPanel(
-            [FieldPanel("issues"), FieldPanel("actors"), FieldPanel("methods")],
+            [
+                FieldPanel("issues", widget=CheckboxSelectMultiple),
+                FieldPanel("actors", widget=CheckboxSelectMultiple),
+                FieldPanel("methods", widget=CheckboxSelectMultiple),
+            ],
             heading="主题",
         ),
         FieldPanel("body"),

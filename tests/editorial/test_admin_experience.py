@@ -3,6 +3,7 @@
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from kb.core.slugs import pinyin_slug
 from kb.principles.models import PrinciplePage
@@ -72,3 +73,35 @@ def test_approving_from_the_edit_screen_says_the_page_is_live(as_user, indexes, 
     assert page.live and not page.has_unpublished_changes
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert "已批准并发布：“待审政策”现已公开。" in said
+
+
+def test_a_new_case_starts_with_the_standard_sections_and_checkbox_vocabularies(as_user, indexes, moderator):
+    from kb.cases.blocks import CASE_SECTIONS
+    from kb.cases.models import CasePage
+
+    client = as_user(moderator)
+    url = add_url(indexes["case"], CasePage)
+    html = client.get(url).content.decode()
+    for key, _ in CASE_SECTIONS:
+        # the stream's initial state (JSON in an attribute): one section of each standard kind
+        assert html.count(f"&quot;value&quot;: {{&quot;kind&quot;: [&quot;{key}&quot;]") == 1, key
+    assert 'type="checkbox" name="issues"' in html and 'type="checkbox" name="methods"' in html
+
+    # Saved as it comes, with one section written: the empty ones are kept for later, not shown.
+    data = {key: value for key, value in page_form(client, url).items() if not key.startswith("body")}
+    sections = [
+        (
+            "section",
+            {"kind": key, "heading": "", "content": rich_text("<p>小区里停车难。</p>" if n == 0 else "")},
+        )
+        for n, (key, _) in enumerate(CASE_SECTIONS)
+    ]
+    data.update(nested_form_data({"body": streamfield(sections)}))
+    data.update({"title": "预填栏目的案例", "slug": "prefilled", "action-publish": "action-publish"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = CasePage.objects.get(slug="prefilled")
+    assert len(case.body) == len(CASE_SECTIONS)
+    page_html = client.get(case.url).content.decode()
+    assert "小区里停车难。" in page_html and "背景与问题" in page_html
+    assert "经验与反思" not in page_html  # an empty section is not shown
