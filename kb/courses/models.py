@@ -567,10 +567,14 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
             from .pdf import PdfUnavailable, handout_pdf
 
             try:
-                data = handout_pdf(request, self, context)
+                data = handout_pdf(
+                    request, self, context, variant="facilitator" if facilitator else "participant"
+                )
             except PdfUnavailable as problem:
                 context["problem"] = str(problem)
                 response = TemplateResponse(request, "courses/pdf_unavailable.html", context, status=503)
+                if problem.retry_after:
+                    response["Retry-After"] = str(problem.retry_after)
             else:
                 response = HttpResponse(data, content_type="application/pdf")
                 variant = "讲师版" if facilitator else "讲义"
