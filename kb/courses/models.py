@@ -48,6 +48,7 @@ from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage, link_fields
 from kb.core.visibility import public_live_ids
+from search.schema import admin_search_fields
 
 from . import timetable
 from .api_fields import CourseModules
@@ -204,11 +205,8 @@ class ModuleTemplate(index.Indexed, ModuleContent, ClusterableModel):
     panels = ModuleContent.module_panels
     # Admin search only; instructor notes are deliberately left out.
     search_fields = [
-        index.SearchField("title", boost=2),
         index.AutocompleteField("title"),
-        index.SearchField("questions"),
-        index.SearchField("objectives"),
-        index.SearchField("activity"),
+        *admin_search_fields(title=["title"], body=["questions", "objectives", "activity"]),
     ]
 
     class Meta:
@@ -366,22 +364,15 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
         api.links("policies"),
         api.links("cases"),
     ]
-    search_fields = KnowledgePage.search_fields + [
-        index.SearchField("objectives"),
-        index.SearchField("body"),
+    search_fields = KnowledgePage.search_fields + admin_search_fields(
+        terms=[("audience", "name")],
         # Never instructor_notes: participants and the public search must not see them.
-        index.RelatedFields(
-            "modules",
-            [
-                index.SearchField("title"),
-                index.SearchField("questions"),
-                index.SearchField("objectives"),
-                index.SearchField("key_points"),
-                index.SearchField("activity"),
-            ],
-        ),
-        index.RelatedFields("audience", [index.SearchField("name")]),
-    ]
+        body=[
+            "objectives",
+            "body",
+            ("modules", "title", "questions", "objectives", "key_points", "activity"),
+        ],
+    )
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = []
 
