@@ -37,6 +37,7 @@ Chromium takes seconds and hundreds of MB per handout, so (issue 17):
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import signal
@@ -48,6 +49,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 STYLESHEET = "css/print.css"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -202,7 +205,7 @@ def cache_path(page, variant, html):
 def read_cached(path):
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except OSError:  # not printed yet (or pruned just now, or unreadable: then printing says why)
         return None
 
 
@@ -246,6 +249,15 @@ def handout_pdf(request, page, context, variant):
     data = read_cached(path)
     if data is not None:
         return data
+    try:
+        return print_once(html, path, page, variant)
+    except OSError as error:  # e.g. the cache directory, where locks and slots live, is not writable
+        logger.error("course PDF not printed (cache directory %s): %s", cache_dir(), error)
+        raise PdfUnavailable("服务器暂时无法生成 PDF，请使用打印版讲义。") from None
+
+
+def print_once(html, path, page, variant):
+    """Print `html` into `path`, once however many requests ask for it at the same time."""
     with handout_lock(page, variant) as waited:
         data = read_cached(path)  # printed by the request this one waited for
         if data is not None:

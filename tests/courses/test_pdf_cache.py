@@ -255,3 +255,14 @@ def test_a_request_for_a_handout_being_printed_waits_for_that_printing(client, c
     assert response.status_code == 503 and "没有生成成功" in response.content.decode()
     assert printer.runs == 0
     assert client.get(course.participant_pdf_url).status_code == 200 and printer.runs == 1
+
+
+def test_an_unusable_cache_directory_answers_503_with_the_print_view(
+    client, course, printer, settings, tmp_path
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.COURSE_PDF_CACHE_DIR = blocker / "course-pdf"
+    response = client.get(course.participant_pdf_url)
+    assert response.status_code == 503 and course.participant_handout_url in response.content.decode()
+    assert "暂时无法生成 PDF" in response.content.decode() and printer.runs == 0
