@@ -3,7 +3,8 @@ memory of all Chromium processes. Needs a published course (load_demo_content ma
 
 Run: manage.py shell < tools/measure_course_pdf.py   (in-process, threads)
 With KB_URL=http://127.0.0.1:8000 the requests go to a running server instead (e.g. `make serve`
-with several gunicorn workers); start it with a fresh COURSE_PDF_CACHE_DIR for cold figures.
+with several gunicorn workers), and the server's COURSE_PDF_CACHE_DIR (set it for both) is
+emptied before each cold round.
 """
 
 import os
@@ -72,7 +73,12 @@ class ChromiumMemory:
 
 
 def fresh_cache():
-    if not BASE:
+    """In-process: a new cache directory. Against a server: empty its cache directory (run this
+    with the server's COURSE_PDF_CACHE_DIR)."""
+    if BASE:
+        for printed in Path(settings.COURSE_PDF_CACHE_DIR).glob("*.pdf"):
+            printed.unlink()
+    else:
         settings.COURSE_PDF_CACHE_DIR = Path(tempfile.mkdtemp(prefix="kb-measure-pdf-"))
 
 
