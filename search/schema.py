@@ -2,7 +2,9 @@
 
 The embedded backend, the Elasticsearch backend, the facet shaping, the query parser and the
 index writers take their field names, weights and facet names from here, so changing a weight
-or adding a facet is one edit, and no backend imports another.
+or adding a facet is one edit, and no backend imports another. The admin's search (Wagtail's own
+index, search/wagtail_backend.py) weighs the page fields with the same WEIGHTS: each page type
+puts its fields in these columns with `admin_search_fields`.
 """
 
 # Searchable text fields of a SearchDocument and their weights: a title match outranks a match
@@ -38,3 +40,30 @@ TAG_COLUMN = "terms"
 # Pinyin (all the text, as syllables) counts like the body.
 PINYIN_COLUMN = "pinyin"
 PINYIN_WEIGHT = 1.0
+
+
+def admin_search_fields(**columns):
+    """Wagtail search fields for the admin's search, by column of WEIGHTS, boosted by its weight.
+
+    `admin_search_fields(title=["title"], terms=[("issues", "name")], body=["body"])`: a name is a
+    field of the model, a tuple a relation and the fields of its targets. Each field remembers its
+    column (`schema_column`), so a test can hold every boost to the schema.
+    """
+    from wagtail.search import index
+
+    def field(name, column):
+        search_field = index.SearchField(name, boost=WEIGHTS[column])
+        search_field.schema_column = column
+        return search_field
+
+    fields = []
+    for column, names in columns.items():
+        if column not in WEIGHTS:
+            raise KeyError(f"{column!r} is not a searchable column of search.schema.WEIGHTS")
+        for name in names:
+            if isinstance(name, tuple):
+                relation, *targets = name
+                fields.append(index.RelatedFields(relation, [field(target, column) for target in targets]))
+            else:
+                fields.append(field(name, column))
+    return fields

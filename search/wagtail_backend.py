@@ -11,7 +11,9 @@ FTS5, PostgreSQL or MySQL, chosen as wagtail.search.backends.database chooses) f
 without Chinese. A query with Chinese characters is split into words by search.analysis, each
 word expanded with its synonyms, and matched as substrings of the plain text Wagtail already
 stores for every object: every word must appear in the title or the body; objects with the words
-in their title come first, then those that use them most often.
+in their title come first, then those that use them most often. Title and body weigh what they
+weigh in the public search (search.schema.WEIGHTS), and the page types' admin search fields take
+their boosts from the same weights (`search.schema.admin_search_fields`).
 
 The index is left exactly as stock Wagtail writes it, so the stock backend reading the same rows
 (benchmarks.relevance.stock_wagtail_search, the baseline) stays truly stock, and no reindex is needed.
@@ -31,6 +33,7 @@ from wagtail.search.query import MATCH_NONE, And, Boost, Fuzzy, MatchAll, Not, O
 from wagtail.search.utils import get_descendants_content_types_pks
 
 from .analysis import CJK_CHAR, highlight_terms, parse_query
+from .schema import WEIGHTS
 
 _CJK_RE = re.compile(f"[{CJK_CHAR}]")
 SCORE_ALIAS = "_chinese_search_score"
@@ -136,13 +139,16 @@ class ChineseQueryCompiler(BaseSearchQueryCompiler):
         )
 
     def _score(self):
-        """Words found in the title count 1 each; how often each occurs in the body adds less than 1
-        in all, so titles that have more of the words always come first."""
+        """Weighted as the public search weighs its columns (search.schema.WEIGHTS): each word found
+        in the title counts the title's weight; how often each occurs in the body adds less than
+        the body's weight in all, so (the title weighing at least as much as the body) titles that
+        have more of the words always come first."""
+        title_weight, body_weight = WEIGHTS["title"], WEIGHTS["body"]
         title_hits = []
         if self.title_column:
             for forms in self.scored_words:
                 title_hits.append(
-                    Case(When(_contains_any(forms, [self.title_column]), then=1.0), default=0.0)
+                    Case(When(_contains_any(forms, [self.title_column]), then=title_weight), default=0.0)
                 )
         body_weights = []
         if self.body_column:
@@ -150,7 +156,7 @@ class ChineseQueryCompiler(BaseSearchQueryCompiler):
                 count = Cast(
                     reduce(add, [_occurrences(self.body_column, form) for form in forms]), FloatField()
                 )
-                body_weights.append(count / (count + 1.0) / (len(self.scored_words) + 1))
+                body_weights.append(body_weight * count / (count + 1.0) / (len(self.scored_words) + 1))
         return reduce(add, title_hits + body_weights, Value(0.0))
 
     def matching_queryset(self):

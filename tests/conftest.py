@@ -1,10 +1,19 @@
 import textwrap
+import uuid
 
 import pytest
 import yaml
 
 from kb.core.page_types import index_model
 from kb.core.site_structure import ensure_site_structure
+
+
+@pytest.fixture(autouse=True)
+def course_pdf_cache_dir(settings, tmp_path_factory):
+    """Each test prints course PDFs into a cache of its own (made on first use): page ids repeat
+    across tests, and a PDF cached by one test must never answer another."""
+    settings.COURSE_PDF_CACHE_DIR = tmp_path_factory.getbasetemp() / f"course-pdf-{uuid.uuid4().hex}"
+    return settings.COURSE_PDF_CACHE_DIR
 
 
 @pytest.fixture

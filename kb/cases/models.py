@@ -13,6 +13,7 @@ from wagtail.search import index
 from kb.contributions.panels import ContributionPanel
 from kb.core import api_fields as api
 from kb.core.models import IndexPage, KnowledgePage
+from search.schema import admin_search_fields
 
 from .blocks import CASE_SECTIONS, CaseBodyBlock
 from .forms import CasePageForm
@@ -141,12 +142,11 @@ class CasePage(KnowledgePage):
         api.links("policies"),
         api.links("related_cases"),
     ]
-    search_fields = KnowledgePage.search_fields + [
-        index.SearchField("scale"),
-        index.SearchField("body"),
-        index.RelatedFields("issues", [index.SearchField("name")]),
-        index.RelatedFields("actors", [index.SearchField("name")]),
-        index.RelatedFields("methods", [index.SearchField("name")]),
+    search_fields = [
+        *KnowledgePage.search_fields,
+        *admin_search_fields(
+            terms=[("issues", "name"), ("actors", "name"), ("methods", "name")], body=["scale", "body"]
+        ),
         index.FilterField("year_start"),
     ]
     parent_page_types = ["cases.CaseIndexPage"]

@@ -48,6 +48,7 @@ from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage, link_fields
 from kb.core.visibility import public_live_ids
+from search.schema import admin_search_fields
 
 from . import timetable
 from .api_fields import CourseModules
@@ -73,8 +74,9 @@ def format_minutes(minutes):
 class ModuleContent(models.Model):
     """What a module holds, shared by the library (`ModuleTemplate`) and courses (`CourseModule`).
 
-    The relations (method, materials, cases, principles, policies) are declared on each concrete
-    model, so that each keeps reverse names of its own.
+    The relations are declared here once; each concrete model gets reverse names of its own from
+    its class name (`case.moduletemplates`, `case.coursemodules`, ...), and tables of its own
+    (`courses_coursemodule_cases`, ...), so the library and the courses never share rows.
     """
 
     title = models.CharField("单元名称", max_length=200)
@@ -93,6 +95,22 @@ class ModuleContent(models.Model):
         "讲师备注",
         blank=True,
         help_text="只给讲师看：不在课程页、学员讲义和搜索中出现，只印在讲师版讲义上。",
+    )
+    method = models.ForeignKey(
+        "vocabularies.Method", verbose_name="主要方法", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="%(class)ss",
+    )  # fmt: skip
+    materials = ParentalManyToManyField(
+        "wagtaildocs.Document", verbose_name="讲义与材料", blank=True, related_name="%(class)ss"
+    )
+    cases = ParentalManyToManyField(
+        "cases.CasePage", verbose_name="案例", blank=True, related_name="%(class)ss"
+    )
+    principles = ParentalManyToManyField(
+        "principles.PrinciplePage", verbose_name="原则", blank=True, related_name="%(class)ss"
+    )
+    policies = ParentalManyToManyField(
+        "policies.PolicyPage", verbose_name="政策", blank=True, related_name="%(class)ss"
     )
 
     # Everything a copy carries over: plain fields, then the many-to-many relations.
@@ -182,32 +200,13 @@ class ModuleTemplate(index.Indexed, ModuleContent, ClusterableModel):
         unique=True,
         error_messages={"unique": "模块库中已有同名模块，请换一个名称。"},
     )
-    method = models.ForeignKey(
-        "vocabularies.Method", verbose_name="主要方法", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="library_modules",
-    )  # fmt: skip
-    materials = ParentalManyToManyField(
-        "wagtaildocs.Document", verbose_name="讲义与材料", blank=True, related_name="library_modules"
-    )
-    cases = ParentalManyToManyField(
-        "cases.CasePage", verbose_name="案例", blank=True, related_name="library_modules"
-    )
-    principles = ParentalManyToManyField(
-        "principles.PrinciplePage", verbose_name="原则", blank=True, related_name="library_modules"
-    )
-    policies = ParentalManyToManyField(
-        "policies.PolicyPage", verbose_name="政策", blank=True, related_name="library_modules"
-    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     panels = ModuleContent.module_panels
     # Admin search only; instructor notes are deliberately left out.
     search_fields = [
-        index.SearchField("title", boost=2),
         index.AutocompleteField("title"),
-        index.SearchField("questions"),
-        index.SearchField("objectives"),
-        index.SearchField("activity"),
+        *admin_search_fields(title=["title"], body=["questions", "objectives", "activity"]),
     ]
 
     class Meta:
@@ -365,22 +364,15 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
         api.links("policies"),
         api.links("cases"),
     ]
-    search_fields = KnowledgePage.search_fields + [
-        index.SearchField("objectives"),
-        index.SearchField("body"),
+    search_fields = KnowledgePage.search_fields + admin_search_fields(
+        terms=[("audience", "name")],
         # Never instructor_notes: participants and the public search must not see them.
-        index.RelatedFields(
-            "modules",
-            [
-                index.SearchField("title"),
-                index.SearchField("questions"),
-                index.SearchField("objectives"),
-                index.SearchField("key_points"),
-                index.SearchField("activity"),
-            ],
-        ),
-        index.RelatedFields("audience", [index.SearchField("name")]),
-    ]
+        body=[
+            "objectives",
+            "body",
+            ("modules", "title", "questions", "objectives", "key_points", "activity"),
+        ],
+    )
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = []
 
@@ -567,10 +559,14 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
             from .pdf import PdfUnavailable, handout_pdf
 
             try:
-                data = handout_pdf(request, self, context)
+                data = handout_pdf(
+                    request, self, context, variant="facilitator" if facilitator else "participant"
+                )
             except PdfUnavailable as problem:
                 context["problem"] = str(problem)
                 response = TemplateResponse(request, "courses/pdf_unavailable.html", context, status=503)
+                if problem.retry_after:
+                    response["Retry-After"] = str(problem.retry_after)
             else:
                 response = HttpResponse(data, content_type="application/pdf")
                 variant = "讲师版" if facilitator else "讲义"
@@ -613,22 +609,6 @@ class CourseModule(Orderable, ModuleContent, ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="course_modules",
         help_text="选一个模块库中的模块并留空单元名称，保存时复制它的全部内容；之后可按本课程修改。",
-    )
-    method = models.ForeignKey(
-        "vocabularies.Method", verbose_name="主要方法", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="course_modules",
-    )  # fmt: skip
-    materials = ParentalManyToManyField(
-        "wagtaildocs.Document", verbose_name="讲义与材料", blank=True, related_name="course_modules"
-    )
-    cases = ParentalManyToManyField(
-        "cases.CasePage", verbose_name="案例", blank=True, related_name="course_modules"
-    )
-    principles = ParentalManyToManyField(
-        "principles.PrinciplePage", verbose_name="原则", blank=True, related_name="course_modules"
-    )
-    policies = ParentalManyToManyField(
-        "policies.PolicyPage", verbose_name="政策", blank=True, related_name="course_modules"
     )
 
     panels = [

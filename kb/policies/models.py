@@ -15,6 +15,7 @@ from kb.core.blocks import BodyBlock
 from kb.core.fields import PartialDateField, format_partial_date
 from kb.core.models import IndexPage, KnowledgePage
 from kb.core.visibility import public_live
+from search.schema import admin_search_fields
 
 from . import lifecycle
 from .api_fields import Attachments, IssuerNames
@@ -153,11 +154,9 @@ class PolicyPage(KnowledgePage):
         api.links("cases"),
         APIField("attachments", serializer=Attachments(read_only=True)),
     ]
-    search_fields = KnowledgePage.search_fields + [
-        index.SearchField("doc_number", boost=2),
-        index.SearchField("body"),
-        index.RelatedFields("issuers", [index.SearchField("name")]),
-        index.RelatedFields("issues", [index.SearchField("name")]),
+    search_fields = [
+        *KnowledgePage.search_fields,
+        *admin_search_fields(terms=["doc_number", ("issuers", "name"), ("issues", "name")], body=["body"]),
         index.FilterField("issued_on"),
     ]
     parent_page_types = ["policies.PolicyIndexPage"]

@@ -13,6 +13,7 @@ from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage
 from kb.core.visibility import public_live
+from search.schema import admin_search_fields
 
 
 class PrincipleIndexPage(IndexPage):
@@ -83,9 +84,9 @@ class PrinciplePage(KnowledgePage):
         api.links("policies"),
         api.links("related_principles"),
     ]
-    search_fields = KnowledgePage.search_fields + [
-        index.SearchField("group", boost=2),
-        index.SearchField("body"),
+    search_fields = [
+        *KnowledgePage.search_fields,
+        *admin_search_fields(terms=["group"], body=["body"]),
         index.FilterField("group"),
     ]
     parent_page_types = ["principles.PrincipleIndexPage"]

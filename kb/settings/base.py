@@ -190,6 +190,11 @@ KB_IMPORT_MAX_ZIP_ENTRIES = 2000  # entries of one zip, folders and ignored file
 # Uploaded files wait here between the preview and the editor's confirmation, then are deleted.
 KB_IMPORT_STAGING_DIR = Path(os.environ.get("KB_IMPORT_STAGING_DIR", VAR_DIR / "import-staging"))
 KB_IMPORT_STAGING_SECONDS = 3600
+# Course handout PDFs (kb/courses/pdf.py): where printed PDFs are kept (not under MEDIA_ROOT, which
+# is served to anyone: facilitator PDFs hold instructor notes) and how many Chromiums may print at once
+# across all threads and worker processes; beyond that the PDF URL answers 503 with the print view.
+COURSE_PDF_CACHE_DIR = Path(os.environ.get("COURSE_PDF_CACHE_DIR", VAR_DIR / "course-pdf"))
+COURSE_PDF_CONCURRENCY = int(os.environ.get("COURSE_PDF_CONCURRENCY", "2"))
 
 # Public case contributions (/contribute/, kb/contributions): limits of one submission and the rate
 # limit per client address (accepted submissions per window; all tries may be ATTEMPTS_FACTOR times as

@@ -5,11 +5,16 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
+from wagtail.search import index
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import PlainText
 from wagtail_factories import DocumentFactory, ImageFactory
 
 from benchmarks.relevance import STOCK_WAGTAIL_BACKEND, stock_wagtail_search
+from kb.core.models import KnowledgePage
+from kb.core.page_types import page_types
+from kb.courses.models import ModuleTemplate
+from search import schema
 from tests.factories import CasePageFactory, IssueFactory, PrinciplePageFactory, publish
 
 
@@ -240,3 +245,58 @@ def test_the_backend_api_beyond_the_admin(pages):
     assert titles(get_search_backend().search("停车", Page)[1:]) == ["地下车库改建"]
     without_estates = PlainText("停车") & ~PlainText("小区")
     assert titles(get_search_backend().search(without_estates, Page)) == ["地下车库改建"]
+
+
+def admin_text_fields(model):
+    """Every SearchField of the model's admin index, those of its relations included."""
+    fields = []
+    for field in model.get_search_fields():
+        if isinstance(field, index.RelatedFields):
+            fields.extend(f for f in field.fields if isinstance(f, index.SearchField))
+        elif isinstance(field, index.SearchField):
+            fields.append(field)
+    return fields
+
+
+@pytest.mark.parametrize(
+    "model", [*(t.model for t in page_types()), ModuleTemplate], ids=lambda m: m.__name__
+)
+def test_every_admin_search_field_weighs_what_its_schema_column_weighs(model):
+    fields = admin_text_fields(model)
+    assert fields
+    for field in fields:
+        assert field.schema_column in schema.WEIGHTS, field.field_name
+        assert field.boost == schema.WEIGHTS[field.schema_column], field.field_name
+    [title] = [
+        field
+        for field in model.get_search_fields()
+        if isinstance(field, index.SearchField) and field.field_name == "title"
+    ]
+    assert title.boost == schema.WEIGHTS["title"]
+    if issubclass(model, KnowledgePage):
+        [summary] = [field for field in fields if field.field_name == "summary"]
+        assert summary.boost == schema.WEIGHTS["summary"]
+
+
+def test_a_weight_changed_in_the_schema_is_the_admin_boost(monkeypatch):
+    monkeypatch.setitem(schema.WEIGHTS, "terms", 7.5)
+    [doc_number, issuers] = schema.admin_search_fields(terms=["doc_number", ("issuers", "name")])
+    assert doc_number.boost == 7.5 and issuers.fields[0].boost == 7.5
+    with pytest.raises(KeyError):
+        schema.admin_search_fields(abstract=["summary"])  # not a column of the schema
+
+
+def test_chinese_admin_search_scores_title_words_with_the_schema_weights(pages, monkeypatch):
+    def scores():
+        results = get_search_backend().search("停车", Page).annotate_score("score")
+        return {page.title: page.score for page in results}
+
+    before = scores()
+    monkeypatch.setitem(schema.WEIGHTS, "title", schema.WEIGHTS["title"] * 3)
+    after = scores()
+    # 老旧小区停车难的协商 has 停车 in its title; 地下车库改建 only in its body
+    assert after["老旧小区停车难的协商"] - before["老旧小区停车难的协商"] == pytest.approx(
+        2 * schema.WEIGHTS["title"] / 3
+    )
+    assert after["地下车库改建"] == pytest.approx(before["地下车库改建"])
+    assert after["老旧小区停车难的协商"] > after["地下车库改建"]

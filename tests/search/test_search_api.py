@@ -1,6 +1,8 @@
 """GET /api/search/ answers every case of INTERFACES §4, on each backend (the `library` runs every
 test once on the database backend and once on Elasticsearch)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.management import call_command
 
@@ -198,6 +200,36 @@ def test_search_page_shows_removable_chips_with_labels(client, library):
     html = client.get("/search/", {"q": "停车", "type": "case", "issue": "停车难"}).content.decode()
     assert "类型：案例" in html and "议题：停车难" in html
     assert 'href="?q=%E5%81%9C%E8%BD%A6&amp;issue=' in html  # removing the type chip keeps the rest
+
+
+def test_chip_links_are_the_query_without_that_one_value_and_the_page(client, library):
+    """Each chip's link, built from parts encoded once, equals urlencode() of the query string
+    without that value and without the page (parameters grouped by name, as QueryDict keeps them)."""
+    pairs = [
+        ("issue", "停车难"),
+        ("q", "居民 议事&会"),
+        ("type", "case"),
+        ("issue", "宠物管理"),
+        ("page", "1"),
+        ("actor", "居民自组织"),
+        ("type", "policy"),
+        ("issue", "邻里互助"),
+    ]
+    response = client.get("/search/?" + urlencode(pairs))
+    assert response.status_code == 200
+    grouped = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    expected = {}
+    for removed in pairs:
+        if removed[0] not in ("q", "page"):
+            kept = [
+                (k, v) for k, values in grouped.items() for v in values if k != "page" and (k, v) != removed
+            ]
+            expected[removed[1]] = urlencode(kept)
+    chips = {chip["value"]: chip["remove"] for chip in response.context["chips"]}
+    labels = {"case": "案例", "policy": "政策"}
+    assert chips == {labels.get(value, value): link for value, link in expected.items()}
 
 
 def test_empty_query_lists_everything_with_facets(client, library):
