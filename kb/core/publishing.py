@@ -215,6 +215,7 @@ def _update_wagtail_indexes(saved, references=True):
             chunk = pks[start : start + WAGTAIL_INDEX_BATCH]
             if searched:
                 indexable = list(model.get_indexed_objects().filter(pk__in=chunk))
+                _hold_parental_relations(model, indexable)
                 for backend in backends:
                     backend.add_bulk(model, indexable)
             if referenced:
@@ -223,3 +224,36 @@ def _update_wagtail_indexes(saved, references=True):
                 update_references(
                     list(model._default_manager.filter(pk__in=[pk for pk in chunk if pk not in done]))
                 )
+
+
+def _hold_parental_relations(model, objects):
+    """Load the ParentalManyToMany relations the search fields of `model` read, a query or two per
+    relation for all `objects`, into each object's in-memory lists (modelcluster ignores
+    prefetch_related: the index would otherwise query each relation of each object three times)."""
+    from modelcluster.fields import ParentalManyToManyField
+    from modelsearch import index
+
+    pks = [obj.pk for obj in objects]
+    for search_field in model.get_search_fields():
+        if not isinstance(search_field, index.RelatedFields):
+            continue
+        field = model._meta.get_field(search_field.field_name)
+        if not isinstance(field, ParentalManyToManyField):
+            continue
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        pairs = list(
+            field.remote_field.through.objects.filter(**{f"{source}_id__in": pks}).values_list(
+                f"{source}_id", f"{target}_id"
+            )
+        )
+        # In the related model's own order, as the relation's .all() gives them.
+        targets = {
+            obj.pk: obj for obj in field.related_model._default_manager.filter(pk__in={pk for _, pk in pairs})
+        }
+        position = {pk: n for n, pk in enumerate(targets)}
+        held = {}
+        for source_pk, target_pk in pairs:
+            held.setdefault(source_pk, []).append(target_pk)
+        for obj in objects:
+            ordered = sorted(held.get(obj.pk, []), key=position.__getitem__)
+            setattr(obj, field.name, [targets[pk] for pk in ordered])
