@@ -22,6 +22,17 @@ class SanitisedRichTextBlock(blocks.RichTextBlock):
     def render_basic(self, value, context=None):
         return mark_safe(sanitise_html(str(value)))
 
+    def get_searchable_content(self, value):
+        # Wagtail's SQLite admin index reads every search field of a page three times (its title,
+        # body and autocomplete passes); the text of one value is worked out once per source.
+        source = getattr(value, "source", None)
+        cached = getattr(value, "_searchable_content", None)
+        if cached is None or cached[0] != source:
+            cached = (source, super().get_searchable_content(value))
+            if source is not None:
+                value._searchable_content = cached
+        return cached[1]
+
 
 class SectionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label="小标题", required=False, max_length=100)
