@@ -1,5 +1,6 @@
 """Bulk writing: new pages placed in the tree at once, and unchanged files left alone on re-import."""
 
+import json
 from io import StringIO
 
 from django.core.management import call_command
@@ -113,6 +114,7 @@ def comparable(content):
     """A revision's content without what differs between two pages of the same content."""
     ignored = {"pk", "path", "translation_key", "slug", "url_path", "title", "draft_title", "page"}
     data = {key: value for key, value in content.items() if key not in ignored}
+    data["body"] = json.loads(data["body"])  # the StreamField's JSON: key order is the database's
     for key, value in data.items():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             data[key] = [{k: v for k, v in row.items() if k not in ignored} for row in value]
