@@ -165,12 +165,19 @@ def insert_relations(pages):
             model.objects.bulk_create(rows)
 
 
+def written_stub(page):
+    """The page as a saved row with its id alone: what relations from later pages need of it."""
+    stub = type(page)(id=page.pk, page_ptr_id=page.pk)
+    stub._state.adding, stub._state.db = False, page._state.db
+    return stub
+
+
 class NewPages:
     """The run's new pages, written in bulk for the PageWriter `writer` (kb.importing.writing)."""
 
     def __init__(self, writer):
         self.writer = writer
-        self.written = []  # (plan, page, revision), in the order of the plans
+        self.written = []  # (plan, page id, revision id), in the order of the plans
         self.created_at = {}  # page id → when its rows were inserted (its "wagtail.create" entry)
 
     def insert(self, plans):
@@ -181,6 +188,7 @@ class NewPages:
             for plan in batch:
                 with self.writer.reported(plan):
                     built.append(self.writer.prepare(plan))
+                plan.body = []  # the page holds it now
             self.writer.place_new_pages(batch, built)
             for plan, page in zip(batch, built, strict=True):
                 with self.writer.reported(plan):
@@ -196,7 +204,10 @@ class NewPages:
         publish, user = self.writer.publish, self.writer.user
         context = get_active_log_context()
         log_user, uuid = user or context.user, context.uuid
-        for batch in batches(list(zip(plans, pages, strict=True))):
+        for start in range(0, len(plans), BATCH_SIZE):
+            batch = list(
+                zip(plans[start : start + BATCH_SIZE], pages[start : start + BATCH_SIZE], strict=True)
+            )
             for plan, page in batch:
                 with self.writer.reported(plan):
                     self.writer.fill_relations(plan, page)
@@ -228,9 +239,12 @@ class NewPages:
                     # matter here (search index, policy lifecycle) defer to the end of the run.
                     page_published.send(sender=type(page), instance=page, revision=revision)
                     published.send(sender=type(page), instance=page, revision=revision)
-            self.written.extend(
-                (plan, page, revision) for (plan, page), revision in zip(batch, revisions, strict=True)
-            )
+            for (plan, page), revision in zip(batch, revisions, strict=True):
+                self.written.append((plan, page.pk, revision.pk))
+                # Memory stays bounded by the batch: what the rest of the run needs of a written
+                # page is its id (a target of references from pages written after it).
+                self.writer.pages[id(plan)] = written_stub(page)
+            pages[start : start + BATCH_SIZE] = [None] * len(batch)
             self.writer.advance(len(batch) * (2 if publish else 1))
 
     def build_revisions(self, pages, user):

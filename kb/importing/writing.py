@@ -174,22 +174,24 @@ class PageWriter:
         # New pages of the bulk types get relations, revision and (with --publish) their publish
         # in bulk; updated pages, and new pages of other types, one by one as before.
         bulk.finish(new_in_bulk, bulk_pages)
-        written = {id(plan): (page, revision) for plan, page, revision in bulk.written}
+        written = {id(plan): (page_id, revision_id) for plan, page_id, revision_id in bulk.written}
+        revised = {}  # id(plan) → (page, revision) of the pages written one by one
         for plan in one_by_one:
             page = self.pages[id(plan)]
             with self.reported(plan):
                 self.fill_relations(plan, page)
-                written[id(plan)] = (page, page.save_revision(user=self.user, log_action=True))
+                revised[id(plan)] = (page, page.save_revision(user=self.user, log_action=True))
+                written[id(plan)] = (page.pk, revised[id(plan)][1].pk)
             self.advance(1)
         written_plans = [plan for plan in plans if id(plan) in written]
-        written_ids = [written[id(plan)][0].pk for plan in written_plans]
+        written_ids = [written[id(plan)][0] for plan in written_plans]
         for start in range(0, len(written_ids), LOOKUP_CHUNK):
             ImportedFile.objects.filter(page_id__in=written_ids[start : start + LOOKUP_CHUNK]).delete()
         ImportedFile.objects.bulk_create(
             ImportedFile(
-                page_id=written[id(plan)][0].pk,
+                page_id=written[id(plan)][0],
                 sha256=self.digests[plan.file],
-                revision_id=written[id(plan)][1].pk,
+                revision_id=written[id(plan)][1],
             )
             for plan in written_plans
         )
@@ -197,7 +199,7 @@ class PageWriter:
             # Only now, with every page of the run written, is anything else published; the lifecycle
             # and the site's search index follow once for the run, when the batch ends.
             for plan in one_by_one:
-                publish_written(*written[id(plan)], self.user)
+                publish_written(*revised[id(plan)], self.user)
                 self.advance(1)
 
     def advance(self, steps):
