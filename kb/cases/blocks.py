@@ -3,7 +3,7 @@
 from django.utils.html import strip_tags
 from wagtail import blocks
 
-from kb.core.blocks import RICH_TEXT_FEATURES, CaptionedImageBlock, SanitisedRichTextBlock
+from kb.core.blocks import RICH_TEXT_FEATURES, CaptionedImageBlock, FixedChoiceBlock, SanitisedRichTextBlock
 
 # The standard sections of a case, in reading order: the same headings in every case let a
 # reader compare how different communities handled the same step.
@@ -22,7 +22,7 @@ CASE_SECTION_LABELS = dict(CASE_SECTIONS)
 
 
 class CaseSectionBlock(blocks.StructBlock):
-    kind = blocks.ChoiceBlock(
+    kind = FixedChoiceBlock(
         label="栏目",
         choices=CASE_SECTIONS + [(OTHER_SECTION, "其他（使用下方小标题）")],
         default="background",

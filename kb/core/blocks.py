@@ -1,5 +1,7 @@
 """StreamField blocks shared by every page type; a type's own blocks live in its app (kb/cases/blocks.py)."""
 
+from django.utils.encoding import force_str
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
@@ -21,6 +23,49 @@ class SanitisedRichTextBlock(blocks.RichTextBlock):
 
     def render_basic(self, value, context=None):
         return mark_safe(sanitise_html(str(value)))
+
+    def get_searchable_content(self, value):
+        # Wagtail's SQLite admin index reads every search field of a page three times (its title,
+        # body and autocomplete passes); the text of one value is worked out once per source.
+        source = getattr(value, "source", None)
+        cached = getattr(value, "_searchable_content", None)
+        if cached is None or cached[0] != source:
+            cached = (source, super().get_searchable_content(value))
+            if source is not None:
+                value._searchable_content = cached
+        return cached[1]
+
+
+class FixedChoiceBlock(blocks.ChoiceBlock):
+    """A ChoiceBlock over a fixed list of choices, looked up in a dict made once.
+
+    Wagtail's ChoiceBlock walks Django's choices, normalised afresh on every pass, each time a
+    value is read, cleaned or indexed: several times per section of every page an import writes.
+    Same answers, first match first, as ChoiceBlock's own loops.
+    """
+
+    @cached_property
+    def _lookup(self):
+        keys, labels = {}, {}
+        for key, label in self.field.choices:
+            if isinstance(label, (list, tuple)):  # an optgroup
+                for subkey, sublabel in label:
+                    keys.setdefault(force_str(subkey), subkey)
+                    labels.setdefault(force_str(subkey), [force_str(key), force_str(sublabel)])
+            else:
+                keys.setdefault(force_str(key), key)
+                labels.setdefault(force_str(key), [force_str(label)])
+        return keys, labels
+
+    def normalize_choice(self, value):
+        if value is None:
+            return None
+        return self._lookup[0].get(force_str(value), value)
+
+    def get_searchable_content(self, value):
+        if not self.search_index:
+            return []
+        return list(self._lookup[1].get(force_str(value), []))
 
 
 class SectionBlock(blocks.StructBlock):

@@ -6,6 +6,7 @@ editor itself supports.
 """
 
 import re
+import threading
 import unicodedata
 
 import markdown as markdown_lib
@@ -36,10 +37,21 @@ def sanitise_html(html):
     )
 
 
+_local = threading.local()
+
+
+def _renderer():
+    """One Markdown instance per thread, reset for each text: what markdown.markdown() does, without
+    building the instance and its extensions again for every section of every file."""
+    if not hasattr(_local, "renderer"):
+        _local.renderer = markdown_lib.Markdown(extensions=["sane_lists"], output_format="html")
+    return _local.renderer
+
+
 def markdown_to_html(text):
     """Sanitised HTML of a Markdown text; MarkdownRefused when it is beyond the limits below."""
     check_markdown(text or "")
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    html = _renderer().reset().convert(text or "")
     html = _DEEP_HEADING_RE.sub(lambda m: f"<{m.group(1)}h4>", html)
     return join_cjk_lines(sanitise_html(html).strip())
 

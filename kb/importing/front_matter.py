@@ -28,12 +28,8 @@ def _where(node_or_event):
     return f"第 {mark.line + 2} 行：" if mark is not None else ""
 
 
-class FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader without anchors, aliases, explicit tags, duplicate keys, or deep nesting."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
+class _Checks:
+    """What the loaders below refuse: anchors, aliases, explicit tags, duplicate keys, deep nesting."""
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -64,6 +60,49 @@ class FrontMatterLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+class FrontMatterLoader(_Checks, yaml.SafeLoader):
+    """SafeLoader without anchors, aliases, explicit tags, duplicate keys, or deep nesting."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+
+if yaml.__with_libyaml__:
+
+    class FastFrontMatterLoader(
+        _Checks,
+        yaml.composer.Composer,
+        yaml.cyaml.CParser,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        """The same checks on libyaml's parser (several times faster than PyYAML's own): the nodes are
+        still composed by PyYAML's Python composer, where the checks run."""
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._depth = 0
+
+    FAST_LOADER = FastFrontMatterLoader
+else:
+    FAST_LOADER = None
+
+
+def _load(text):
+    """The YAML through libyaml when it reads it; anything it refuses is read again by PyYAML's own
+    parser, so a file gets the same value or the same error either way."""
+    if FAST_LOADER is not None:
+        try:
+            return yaml.load(text, Loader=FAST_LOADER)
+        except Exception:  # the pure-Python reading below decides what the file gets
+            pass
+    return yaml.load(text, Loader=FrontMatterLoader)
+
+
 def load_front_matter(text):
     """The front matter as a dict, or FrontMatterError with a Chinese message (no file name)."""
     size = len(text.encode("utf-8"))
@@ -71,7 +110,7 @@ def load_front_matter(text):
     if size > limit:
         raise FrontMatterError(f"YAML 头信息有 {filesizeformat(size)}，超过上限 {filesizeformat(limit)}。")
     try:
-        meta = yaml.load(text, Loader=FrontMatterLoader)
+        meta = _load(text)
     except FrontMatterError:
         raise
     except yaml.YAMLError as error:

@@ -1,9 +1,28 @@
-"""Resolving references between files and pages, and the checks that only show across files."""
+"""Resolving references between files and pages, and the checks that only show across files.
+
+The site's pages a run names (by slug or title) are looked up once per run, a query per type and
+key per chunk of names, not a query per file or per reference.
+"""
 
 from kb.core.page_types import page_model, page_types, type_labels
 
 from .problems import Problem, suggestion
 from .rules import rules_for
+
+LOOKUP_CHUNK = 500  # names per query (SQLite allows 999 variables per statement)
+
+
+def first_pages(model, field, values):
+    """{value: [pages of `model` whose `field` is value]}, each list in the order `.first()` takes."""
+    found = {}
+    values = sorted(set(values))
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        queryset = model.objects.filter(**{f"{field}__in": values[start : start + LOOKUP_CHUNK]})
+        if not queryset.ordered:
+            queryset = queryset.order_by("pk")  # what .first() does on an unordered queryset
+        for page in queryset:
+            found.setdefault(getattr(page, field), []).append(page)
+    return found
 
 
 class ReferenceResolver:
@@ -11,18 +30,36 @@ class ReferenceResolver:
 
     def __init__(self, plans):
         self.in_run = {}
+        self.in_site = {}  # (type, reference) → page or None, looked up in bulk by `prefetch`
         for plan in plans:
             self.in_run.setdefault(plan.type_key, {})
             self.in_run[plan.type_key].setdefault(plan.slug, plan)
             self.in_run[plan.type_key].setdefault(plan.title, plan)
+
+    def prefetch(self, references):
+        """Look up at once the site's pages that `references` [(type, reference)] may name."""
+        wanted = {}
+        for target_type, reference in references:
+            if (
+                reference not in self.in_run.get(target_type, {})
+                and (target_type, reference) not in self.in_site
+            ):
+                wanted.setdefault(target_type, set()).add(reference)
+        for target_type, names in wanted.items():
+            model = page_model(target_type)
+            by_slug, by_title = first_pages(model, "slug", names), first_pages(model, "title", names)
+            for name in names:
+                pages = by_slug.get(name) or by_title.get(name) or [None]
+                self.in_site[(target_type, name)] = pages[0]
 
     def find(self, target_type, reference):
         """("plan", PagePlan) or ("page", Page) or None."""
         plan = self.in_run.get(target_type, {}).get(reference)
         if plan is not None:
             return ("plan", plan)
-        model = page_model(target_type)
-        page = model.objects.filter(slug=reference).first() or model.objects.filter(title=reference).first()
+        if (target_type, reference) not in self.in_site:
+            self.prefetch([(target_type, reference)])
+        page = self.in_site[(target_type, reference)]
         return ("page", page) if page is not None else None
 
     def candidates(self, target_type):
@@ -43,14 +80,21 @@ def check_plans(plans):
     """Problems that only show across files: duplicates, clashes with the site, bad references."""
     problems = []
     seen = {}
+    by_slug, by_title = {}, {}
+    for page_type in page_types():
+        of_type = [plan for plan in plans if plan.type_key == page_type.key]
+        if of_type:
+            by_slug[page_type.key] = first_pages(page_type.model, "slug", [plan.slug for plan in of_type])
+            by_title[page_type.key] = first_pages(page_type.model, "title", [plan.title for plan in of_type])
     for plan in plans:
         for key, value in (("slug", plan.slug), ("title", plan.title)):
             other = seen.setdefault((plan.type_key, key, value), plan)
             if other is not plan:
                 problems.append(Problem(plan.file, key, f"与 {other.file} 的 {key} 相同：“{value}”。"))
-        model = page_model(plan.type_key)
-        plan.existing = model.objects.filter(slug=plan.slug).first()
-        clash = model.objects.filter(title=plan.title).exclude(slug=plan.slug).first()
+        plan.existing = (by_slug[plan.type_key].get(plan.slug) or [None])[0]
+        clash = next(
+            (page for page in by_title[plan.type_key].get(plan.title, []) if page.slug != plan.slug), None
+        )
         if clash is not None:
             problems.append(
                 Problem(
@@ -62,10 +106,15 @@ def check_plans(plans):
     for page_type in page_types():
         problems += rules_for(page_type.key).check_run([p for p in plans if p.type_key == page_type.key])
     resolver = ReferenceResolver(plans)
+    references_of = {}
     for plan in plans:
         references = [ref for refs in plan.references.values() for ref in refs]
-        references += rules_for(plan.type_key).more_references(plan)
-        for target_type, reference, where in references:
+        references_of[id(plan)] = references + rules_for(plan.type_key).more_references(plan)
+    resolver.prefetch(
+        (target_type, reference) for refs in references_of.values() for target_type, reference, _ in refs
+    )
+    for plan in plans:
+        for target_type, reference, where in references_of[id(plan)]:
             found = resolver.find(target_type, reference)
             if found is None:
                 problems.append(

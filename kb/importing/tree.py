@@ -35,6 +35,8 @@ def allocate_children(parent, pages):
             raise PathOverflow(f"No more room for children under page {parent.pk} ({parent.url_path}).")
         page.path = Page._get_path(parent.path, depth, position)
         page.numchild = 0
+        if page.locale_id is None:
+            page.locale_id = parent.locale_id  # Wagtail's default for a new page: its parent's locale
         page._cached_parent_obj = parent
         page.set_url_path(parent)
     Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))

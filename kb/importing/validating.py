@@ -56,6 +56,7 @@ class PagePlan:
     body: list = field(default_factory=list)  # StreamField data
     existing: object = None
     draft: bool = False  # the file says `status: draft`
+    deferred_body: str = None  # the Markdown, while its rendering waits (see validate_files)
 
     @property
     def action(self):
@@ -65,8 +66,9 @@ class PagePlan:
 class FileValidator:
     """Validates the front matter of one file, collecting every problem instead of stopping at one."""
 
-    def __init__(self, source, meta, body, known_terms, create_terms):
+    def __init__(self, source, meta, body, known_terms, create_terms, render_body=True):
         self.source = source
+        self.render_body = render_body
         self.meta = meta
         self.body = body
         self.known_terms = known_terms
@@ -219,7 +221,11 @@ class FileValidator:
             if references:
                 plan.references[model_field] = [(target_type, ref, key) for ref in references]
         rules.validate(self, plan)
-        plan.body = self.body_blocks(rules)
+        if self.render_body:
+            plan.body = self.body_blocks(rules)
+        else:
+            self.check_body()
+            plan.deferred_body = self.body
         return None if self.problems else plan
 
     def slug(self, title):
@@ -270,12 +276,18 @@ class FileValidator:
                 self.problem("source.url", f"“{shown(url)}”不是有效的 http(s) 链接。")
         plan.fields["source_date"] = self.partial_date("date", source.get("date"), "source.date")
 
-    def body_blocks(self, rules):
-        """The body as StreamField data: one section per level-1/2 heading, in the type's block shape."""
+    def check_body(self):
+        """The body's size and nesting, before anything is rendered: False when refused."""
         try:
-            check_markdown(self.body)  # size and nesting, before anything is rendered
+            check_markdown(self.body)
         except MarkdownRefused as refusal:
             self.problem("正文", str(refusal))
+            return False
+        return True
+
+    def body_blocks(self, rules):
+        """The body as StreamField data: one section per level-1/2 heading, in the type's block shape."""
+        if not self.check_body():
             return []
         blocks = []
         for heading, text in split_sections(self.body):
@@ -293,9 +305,12 @@ def known_terms():
     }
 
 
-def validate_files(sources, create_terms=False, extra_terms=None):
+def validate_files(sources, create_terms=False, defer_bodies=frozenset(), extra_terms=None):
     """Parse and validate every file: (plans, new terms), or ImportFailed with every problem found.
 
+    The bodies of the files named in `defer_bodies` are checked against the limits but not
+    rendered: the importer passes the files it has imported byte for byte before, most of which
+    it will not write again, and renders the others' with `render_deferred_bodies`.
     `extra_terms` (vocabulary → names) are known too: the run's vocabularies.yaml creates them.
     """
     terms = known_terms()
@@ -305,7 +320,9 @@ def validate_files(sources, create_terms=False, extra_terms=None):
     for source in sources:
         try:
             meta, body = parse_front_matter(source)
-            validator = FileValidator(source, meta, body, terms, create_terms)
+            validator = FileValidator(
+                source, meta, body, terms, create_terms, render_body=source.name not in defer_bodies
+            )
             plan = validator.validate()
         except ImportFailed as failure:
             problems.extend(failure.problems)
@@ -330,3 +347,26 @@ def validate_files(sources, create_terms=False, extra_terms=None):
     if cross_problems:
         raise ImportFailed(cross_problems)
     return plans, sorted(new_terms), resolver
+
+
+@dataclass
+class _Named:
+    name: str
+
+
+def render_deferred_bodies(plans):
+    """Render the bodies `validate_files` deferred, for the plans that will be written after all."""
+    problems = []
+    for plan in plans:
+        if plan.deferred_body is None:
+            continue
+        validator = FileValidator(_Named(plan.file), {}, plan.deferred_body, None, False)
+        try:
+            plan.body = validator.body_blocks(rules_for(plan.type_key))
+        except Exception:  # as in validate_files: a hostile file never reaches the user as a traceback
+            logger.exception("Import of %s failed unexpectedly", plan.file)
+            validator.problems.append(Problem(plan.file, "", INTERNAL_ERROR))
+        plan.deferred_body = None
+        problems += validator.problems
+    if problems:
+        raise ImportFailed(problems)

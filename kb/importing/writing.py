@@ -14,7 +14,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from wagtail.actions.base import BaseAction
-from wagtail.actions.publish_page_revision import PublishPageRevisionAction
+from wagtail.actions.publish_page_revision import PublishPagePermissionError, PublishPageRevisionAction
 from wagtail.models import Page
 
 from kb.core import publishing
@@ -22,12 +22,14 @@ from kb.core.page_types import page_model, page_types, vocabulary_models
 from kb.core.site_structure import ensure_site_structure
 from kb.vocabularies.models import Region
 
+from .bulk import NewPages, supports_bulk
 from .models import ImportedFile
 from .problems import INTERNAL_ERROR, ImportFailed, Problem
 from .regions import close_regions, region_warning
+from .resolving import LOOKUP_CHUNK
 from .rules import rules_for
 from .tree import allocate_children
-from .validating import SINGLE_TERM_KEYS, TERM_LIST_KEYS, validate_files
+from .validating import SINGLE_TERM_KEYS, TERM_LIST_KEYS, render_deferred_bodies, validate_files
 from .vocabulary_file import read_vocabulary_files
 
 logger = logging.getLogger(__name__)
@@ -65,15 +67,23 @@ def import_files(sources, *, publish=False, dry_run=False, create_terms=False, u
     """
     vocabulary = read_vocabulary_files([source for source in sources if source.kind == "vocabulary"])
     sources = [source for source in sources if source.kind != "vocabulary"]
+    digests = {source.name: file_digest(source) for source in sources}
+    # Files imported byte for byte before are most likely unchanged: their bodies are rendered only
+    # if they turn out to be written after all.
+    seen = imported_digests(digests.values())
     plans, new_terms, resolver = validate_files(
-        sources, create_terms=create_terms, extra_terms=vocabulary.names()
+        sources,
+        create_terms=create_terms,
+        defer_bodies={name for name, digest in digests.items() if digest in seen},
+        extra_terms=vocabulary.names(),
     )
     new_terms = sorted(set(new_terms) | set(vocabulary.new_terms()))
     paths = {p.region_path for p in plans if p.region_path} | set(vocabulary.regions)
     known = set(Region.objects.filter(path__in=paths).values_list("path", flat=True)) if paths else set()
     new_regions = sorted(paths - known)
-    digests = {source.name: file_digest(source) for source in sources}
     unchanged = unchanged_plans(plans, digests, publish)
+    skipped = {id(plan) for plan in unchanged}
+    render_deferred_bodies([plan for plan in plans if id(plan) not in skipped])
     result = ImportResult(plans, new_terms, new_regions, publish, dry_run, unchanged)
     result.region_warnings = [
         region_warning(path, known) for path, known in close_regions(new_regions).items()
@@ -96,17 +106,28 @@ def file_digest(source):
     return hashlib.sha256(data).hexdigest()
 
 
+def imported_digests(digests):
+    """The SHA-256 digests among `digests` that some page's last import was made from."""
+    digests, found = sorted(set(digests)), set()
+    for start in range(0, len(digests), LOOKUP_CHUNK):
+        chunk = digests[start : start + LOOKUP_CHUNK]
+        found.update(ImportedFile.objects.filter(sha256__in=chunk).values_list("sha256", flat=True))
+    return found
+
+
 def unchanged_plans(plans, digests, publish):
     """Plans whose file is byte for byte the one their page's latest revision was imported from.
 
     With --publish the page must also be live with nothing unpublished, or the run still publishes it.
     """
     existing = {plan.existing.pk: plan for plan in plans if plan.existing is not None}
-    records = ImportedFile.objects.filter(page_id__in=list(existing)).values_list(
-        "page_id", "sha256", "revision_id"
-    )
+    page_ids, records = list(existing), []
+    for start in range(0, len(page_ids), LOOKUP_CHUNK):
+        records += ImportedFile.objects.filter(
+            page_id__in=page_ids[start : start + LOOKUP_CHUNK]
+        ).values_list("page_id", "sha256", "revision_id")
     unchanged = []
-    for page_id, sha256, revision_id in records.iterator():
+    for page_id, sha256, revision_id in records:
         plan = existing[page_id]
         page = plan.existing
         if sha256 != digests.get(plan.file) or revision_id != page.latest_revision_id:
@@ -147,61 +168,119 @@ class PageWriter:
         for plan in self.unchanged:
             self.pages[id(plan)] = plan.existing  # still a target for references from this run
         plans = [plan for plan in self.plans if id(plan) not in skipped]
-        steps = len(plans) * (3 if self.publish else 2)
-        done = 0
+        self.load_lookups(plans)
+        self.steps, self.done = len(plans) * (3 if self.publish else 2), 0
+        # A `status: draft` file in a publishing run (rare: a restored export) takes the page-by-page
+        # path, where publishing is decided per page.
+        new_in_bulk = [
+            plan
+            for plan in plans
+            if plan.existing is None
+            and supports_bulk(page_model(plan.type_key))
+            and not (self.publish and plan.draft)
+        ]
+        in_bulk = {id(plan) for plan in new_in_bulk}
+        one_by_one = [plan for plan in plans if id(plan) not in in_bulk]
         # First every page exists, so references between files of this run can point at them.
-        for plan in plans:
+        bulk = NewPages(self)
+        bulk_pages = bulk.insert(new_in_bulk)
+        for plan, page in zip(new_in_bulk, bulk_pages, strict=True):
+            self.pages[id(plan)] = page
+        for plan in one_by_one:
             with self.reported(plan):
                 self.pages[id(plan)] = self.prepare(plan)
-        self.create_new_pages([plan for plan in plans if plan.existing is None])
-        done = self.report_progress(done + len(plans), steps)
-        written = []
-        for plan in plans:
+        self.create_new_pages([plan for plan in one_by_one if plan.existing is None])
+        self.advance(len(plans))
+        # New pages of the bulk types get relations, revision and (with --publish) their publish
+        # in bulk; updated pages, and new pages of other types, one by one as before.
+        bulk.finish(new_in_bulk, bulk_pages)
+        written = {id(plan): (page_id, revision_id) for plan, page_id, revision_id in bulk.written}
+        revised = {}  # id(plan) → (page, revision) of the pages written one by one
+        for plan in one_by_one:
+            page = self.pages[id(plan)]
             with self.reported(plan):
-                written.append((self.pages[id(plan)], self.fill(plan, self.pages[id(plan)])))
-            done = self.report_progress(done + 1, steps)
-        ImportedFile.objects.filter(page_id__in=[page.pk for page, _ in written]).delete()
+                self.fill_relations(plan, page)
+                revised[id(plan)] = (page, page.save_revision(user=self.user, log_action=True))
+                written[id(plan)] = (page.pk, revised[id(plan)][1].pk)
+            self.advance(1)
+        written_plans = [plan for plan in plans if id(plan) in written]
+        written_ids = [written[id(plan)][0] for plan in written_plans]
+        for start in range(0, len(written_ids), LOOKUP_CHUNK):
+            ImportedFile.objects.filter(page_id__in=written_ids[start : start + LOOKUP_CHUNK]).delete()
         ImportedFile.objects.bulk_create(
-            ImportedFile(page_id=page.pk, sha256=self.digests[plan.file], revision_id=revision.pk)
-            for plan, (page, revision) in zip(plans, written, strict=True)
+            ImportedFile(
+                page_id=written[id(plan)][0],
+                sha256=self.digests[plan.file],
+                revision_id=written[id(plan)][1],
+            )
+            for plan in written_plans
         )
         if self.publish:
-            # Only now, with every page of the run written, is anything published; the lifecycle
+            # Only now, with every page of the run written, is anything else published; the lifecycle
             # and the site's search index follow once for the run, when the batch ends.
-            # A file marked `status: draft` stays a draft.
-            for plan, (page, revision) in zip(plans, written, strict=True):
-                if not plan.draft:
-                    publish_written(page, revision, self.user)
-                done = self.report_progress(done + 1, steps)
+            for plan in one_by_one:
+                if not plan.draft:  # a file marked `status: draft` stays a draft
+                    publish_written(*revised[id(plan)], self.user)
+                self.advance(1)
 
-    def report_progress(self, done, total):
+    def advance(self, steps):
+        self.done += steps
         if self.progress is not None:
-            self.progress(done, total)
-        return done
+            self.progress(self.done, self.steps)
 
-    def create_new_pages(self, plans):
-        """Save the run's new pages, each parent's new children placed at once (kb.importing.tree)."""
-        by_type = {}
+    def load_lookups(self, plans):
+        """The vocabulary terms and regions the run's files name, each read once for the run."""
+        vocabularies = vocabulary_models()
+        wanted = {}
         for plan in plans:
-            by_type.setdefault(plan.type_key, []).append(plan)
+            for key, names in plan.term_lists.items():
+                wanted.setdefault(TERM_LIST_KEYS[key], set()).update(names)
+            for key, name in plan.single_terms.items():
+                wanted.setdefault(SINGLE_TERM_KEYS[key], set()).add(name)
+        self.terms = {}  # vocabulary → {name: term}, in the vocabulary's own order
+        for vocabulary, names in wanted.items():
+            model = vocabularies[vocabulary]
+            # One query either way; a long list of names reads the whole vocabulary instead.
+            terms = (
+                model.objects.filter(name__in=names) if len(names) <= LOOKUP_CHUNK else model.objects.all()
+            )
+            self.terms[vocabulary] = {term.name: term for term in terms if term.name in names}
+        self.regions = {}
+        for path in sorted({plan.region_path for plan in plans if plan.region_path}):
+            self.regions[path] = Region.get_or_create_path(path)
+
+    def place_new_pages(self, plans, pages):
+        """Tree places for new pages (kb.importing.tree), refusing a slug another type uses there."""
+        by_type = {}
+        for plan, page in zip(plans, pages, strict=True):
+            by_type.setdefault(plan.type_key, []).append((plan, page))
         for type_key, group in by_type.items():
             parent = self.parents[type_key]
             taken = set(
                 Page.objects.child_of(parent)
-                .filter(slug__in=[plan.slug for plan in group])
+                .filter(slug__in=[plan.slug for plan, _ in group])
                 .values_list("slug", flat=True)
             )
-            for plan in group:
+            for plan, _ in group:
                 if plan.slug in taken:  # a page of another type under the same parent
                     raise ImportFailed(
                         [Problem(plan.file, "slug", f"slug“{plan.slug}”已被{parent.title}下的另一页面使用。")]
                     )
-            pages = [self.pages[id(plan)] for plan in group]
-            allocate_children(parent, pages)
-            for plan, page in zip(group, pages, strict=True):
-                with self.reported(plan):
-                    # Title and slug were validated with the file; the full check comes with the revision.
-                    page.save(clean=False)
+            allocate_children(parent, [page for _, page in group])
+
+    def create_new_pages(self, plans):
+        """Save new pages written one by one, each parent's new children placed at once."""
+        pages = [self.pages[id(plan)] for plan in plans]
+        self.place_new_pages(plans, pages)
+        for plan, page in zip(plans, pages, strict=True):
+            with self.reported(plan):
+                # Title and slug were validated with the file; the full check comes with the revision.
+                page.save(clean=False)
+
+    def check_can_publish(self, page):
+        """The permission check of Wagtail's publish action, for a page published in bulk."""
+        if not page.permissions_for_user(self.user).can_publish():
+            raise PublishPagePermissionError("You do not have permission to publish this page.")
 
     def reported(self, plan):
         return _Reported(plan)
@@ -216,11 +295,10 @@ class PageWriter:
         page.slug = plan.slug
         for name, value in plan.fields.items():
             setattr(page, name, value)
-        vocabularies = vocabulary_models()
         for name, term in plan.single_terms.items():
-            setattr(page, name, vocabularies[SINGLE_TERM_KEYS[name]].objects.get(name=term))
+            setattr(page, name, self.terms[SINGLE_TERM_KEYS[name]][term])
         if hasattr(page, "region"):
-            page.region = Region.get_or_create_path(plan.region_path) if plan.region_path else None
+            page.region = self.regions[plan.region_path] if plan.region_path else None
         page.body = plan.body
         return page
 
@@ -231,16 +309,16 @@ class PageWriter:
     def resolve_all(self, references):
         return list({page.pk: page for page in (self.resolve(t, ref) for t, ref, _ in references)}.values())
 
-    def fill(self, plan, page):
-        """Relations and the type's own data, then the page's revision (returned, not yet published)."""
+    def fill_relations(self, plan, page):
+        """Relations and the type's own data, before the page's revision is saved."""
         rules = rules_for(plan.type_key)
-        vocabularies = vocabulary_models()
         for key, names in plan.term_lists.items():
-            setattr(page, key, list(vocabularies[TERM_LIST_KEYS[key]].objects.filter(name__in=names)))
+            terms = self.terms[TERM_LIST_KEYS[key]]
+            wanted = set(names)
+            setattr(page, key, [term for name, term in terms.items() if name in wanted])
         for _, model_field in rules.references.values():
             setattr(page, model_field, self.resolve_all(plan.references.get(model_field, [])))
         rules.fill(self, plan, page)
-        return page.save_revision(user=self.user, log_action=True)
 
 
 class _PublishWritten(PublishPageRevisionAction):

@@ -132,7 +132,7 @@ def test_a_failure_while_writing_rolls_back_earlier_pages(home, write_md, monkey
 
     write_md("a.md", dict(CASE, slug="a", title="甲"))
     folder = write_md("b.md", dict(CASE, slug="b", title="乙")).parent
-    original = writing.PageWriter.fill
+    original = writing.PageWriter.fill_relations
     calls = []
 
     def fail_on_second(self, plan, page):
@@ -141,7 +141,7 @@ def test_a_failure_while_writing_rolls_back_earlier_pages(home, write_md, monkey
             raise problems.ImportFailed([problems.Problem(plan.file, "", "写入失败")])
         return original(self, plan, page)
 
-    monkeypatch.setattr(writing.PageWriter, "fill", fail_on_second)
+    monkeypatch.setattr(writing.PageWriter, "fill_relations", fail_on_second)
     with pytest.raises(ImportFailed):
         run([folder], publish=True)
     assert not CasePage.objects.exists()

@@ -5,12 +5,14 @@
 
 The files are the demo cases (fixtures/cases) copied with new slugs and titles and without their
 references to other pages, written to a temporary folder. The first run creates and publishes every
-page (pages/s, by the wall clock and by this process's CPU time); the second imports the same unchanged files, which must add no revision. It writes
+page (pages/s, by the wall clock and by this process's CPU time); the second imports the same
+unchanged files, which must add no revision. It prints the process's peak memory. It writes
 to the configured database, so point DATABASE_URL at a throwaway one: it refuses a database that
 already holds case pages.
 """
 
 import re
+import resource
 import tempfile
 import time
 from io import StringIO
@@ -74,6 +76,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {second_output.splitlines()[-1]}")
         self.stdout.write(f"tree problems: {sum(len(p) for p in problems)}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+        self.stdout.write(f"peak memory of this process: {peak:.0f} MB")
 
     def timed_import(self, folder):
         output = StringIO()
