@@ -86,3 +86,24 @@ def test_in_place_refuses_a_database_with_content(indexes, tmp_path):
     CasePageFactory(parent=indexes["case"])
     with pytest.raises(CommandError, match="without knowledge pages"):
         run_benchmark(tmp_path, "--sizes", "10", "--queries", "1")
+
+
+def test_suggest_benchmark_times_every_prefix_on_the_pages_it_made(indexes):
+    stdout = io.StringIO()
+    call_command(
+        "search_suggest_benchmark",
+        "--in-place",
+        "--size",
+        "30",
+        "--repeat",
+        "2",
+        stdout=stdout,
+        stderr=io.StringIO(),
+    )
+    text = stdout.getvalue()
+    assert CasePage.objects.live().count() == 30
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(rows) == 16
+    found = {row.split("|")[1].strip(" `"): int(row.split("|")[2]) for row in rows}
+    assert found["社区"] > 0 and found["shequ"] > 0 and found["sq"] > 0
+    assert re.search(r"on 30 synthetic case pages \([\d,]+ suggestion rows", text)

@@ -3,8 +3,8 @@
     python manage.py search_suggest_benchmark --size 10000 --write
 
 In a throwaway database made as search_benchmark makes one (never the developer's), it creates
-`--size` synthetic case pages with search_benchmark's corpus, indexes them with the embedded
-backend (which writes the suggestion rows), then times a fixed set of prefixes (characters,
+`--size` synthetic case pages with search_benchmark's corpus, indexes them with the site's
+rebuild (the embedded backend writes the suggestion rows), then times a fixed set of prefixes (characters,
 traditional characters, pinyin, initials), each `--repeat` times, and reports p50/p95/max.
 Bounded: 10,000 pages take a few minutes on 2 cores. `--write` saves docs/search-suggest.md.
 """
@@ -18,9 +18,7 @@ from django.db import connection
 
 from kb.cases.models import CaseIndexPage
 from kb.core.site_structure import ensure_site_structure
-from search.backends.database import DatabaseBackend
-from search.documents import build_document
-from search.indexing import indexable_pages
+from search.indexing import rebuild
 from search.models import SearchSuggestion
 from search.suggestions import suggest
 
@@ -56,13 +54,22 @@ class Command(search_benchmark.Command):
         parser.add_argument("--repeat", type=int, default=50, help="timed lookups per prefix (50)")
         parser.add_argument("--write", action="store_true", help="write docs/search-suggest.md")
         parser.add_argument("--keep-database", action="store_true", help="keep the throwaway database")
+        parser.add_argument(
+            "--in-place",
+            action="store_true",
+            help="run on the configured database (the test suite's); refused if it holds knowledge pages",
+        )
         parser.add_argument("--seed", type=int, default=search_benchmark.DEFAULT_SEED)
 
     def handle(self, *args, **options):
         self.started = time.perf_counter()
         self.options = options
-        with self.throwaway_database():
+        if options["in_place"]:
+            self.check_empty()
             text = self.measure(options["size"], options["repeat"])
+        else:
+            with self.throwaway_database():
+                text = self.measure(options["size"], options["repeat"])
         if options["write"]:
             REPORT_PATH.write_text(text, encoding="utf-8")
             self.progress(f"report written to {REPORT_PATH}")
@@ -77,11 +84,7 @@ class Command(search_benchmark.Command):
                 corpus, parent, start, min(size, start + search_benchmark.CREATE_BATCH)
             )
         self.progress(f"{size} pages created; indexing")
-        backend, last = DatabaseBackend(), 0
-        pages = indexable_pages("case").order_by("pk")
-        while batch := list(pages.filter(pk__gt=last)[: search_benchmark.OUR_BATCH]):
-            backend.index([build_document(page) for page in batch])
-            last = batch[-1].pk
+        rebuild()  # what rebuild_search_index runs, which writes the suggestion rows too
         rows = SearchSuggestion.objects.count()
         self.progress(f"indexed; {rows} suggestion rows; timing")
         lines = [
