@@ -9,6 +9,7 @@ traditional characters, pinyin, initials), each `--repeat` times, and reports p5
 Bounded: 10,000 pages take a few minutes on 2 cores. `--write` saves docs/search-suggest.md.
 """
 
+import os
 import statistics
 import time
 from pathlib import Path
@@ -125,6 +126,10 @@ class Command(search_benchmark.Command):
             f"(target: under {TARGET_MS:.0f} ms at 10,000 pages on SQLite: {verdict}).",
             "",
             f"Machine: {self.machine_line()}.",
+            "",
+            "Load average (1, 5, 15 min) at the end: "
+            + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+            + ".",
             "",
         ]
         return "\n".join(lines)
