@@ -120,15 +120,17 @@ def index_chars(text):
 def index_fields(fields):
     """Index tokens of a document's text fields (name → text), each folded and cut once.
 
-    The words of each field, and the single characters and pinyin of all of them together, as
-    `index_text`, `index_chars` and `index_pinyin` of the fields joined by spaces would give,
-    without folding the same text three times.
+    The words and the pinyin of each field (`name`, `pinyin_name`), and the single characters of
+    all of them together, as `index_text`, `index_pinyin` and `index_chars` would give, without
+    folding the same text three times.
     """
     runs = {name: _runs(text) for name, text in fields.items()}
     every = [run for field_runs in runs.values() for run in field_runs]
     tokens = {name: " ".join(words_of_runs(field_runs)) for name, field_runs in runs.items()}
+    tokens.update(
+        {f"{PINYIN}_{name}": " ".join(pinyin_of_runs(field_runs)) for name, field_runs in runs.items()}
+    )
     tokens[CHARS] = " ".join(chars_of_runs(every))
-    tokens[PINYIN] = " ".join(pinyin_of_runs(every))
     return tokens
 
 

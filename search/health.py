@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from elasticsearch import NotFoundError
 
-from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend
+from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, mapping_fingerprint
 from .models import ElasticsearchGeneration, PendingIndexChange, SearchEntry
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,10 @@ def check_elasticsearch():
     backend = ElasticsearchBackend()
     expected = ElasticsearchGeneration.objects.filter(alias=backend.alias).first()
     try:
-        generations = backend.generations_behind_alias()
-        if not generations:
+        markers = backend.markers_behind_alias()
+        if not markers:
             return Verdict(False, True, f"no index behind the alias {backend.alias} (cluster emptied?)", 0)
-        found = set(generations.values())
+        found = {generation for generation, _ in markers.values()}
         if expected is None:
             return Verdict(False, True, "no rebuild of this index is recorded in the database", 0)
         if found != {expected.generation}:
@@ -89,6 +89,10 @@ def check_elasticsearch():
                 f"index generation {', '.join(sorted(found)) or 'none'} is not the last rebuild "
                 f"({expected.generation})",
                 0,
+            )
+        if {mapping for _, mapping in markers.values()} != {mapping_fingerprint()}:
+            return Verdict(
+                False, True, "the index was made with another mapping than this code's (an upgrade)", 0
             )
         if PendingIndexChange.objects.exists():
             return Verdict(True, True, "", 0)  # counts differ until the outbox is sent

@@ -37,8 +37,10 @@ MAX_BODY_CHARS = 20_000
 # 停车难 for 停车), below an exact match of every word.
 TAG_BONUS = 500.0
 TAG_COLUMN = "terms"
-# Pinyin (all the text, as syllables) counts like the body.
-PINYIN_COLUMN = "pinyin"
+# Pinyin: each text field's Chinese as toneless syllables, in a column of its own weighted as the
+# field's words are (times PINYIN_WEIGHT), so a name typed in pinyin ranks the pages as the same
+# name in characters does: found in a title above found in a body.
+PINYIN_COLUMNS = {column: f"pinyin_{column}" for column in WORD_COLUMNS}
 PINYIN_WEIGHT = 1.0
 
 

@@ -20,6 +20,7 @@ from ..schema import (
     FACETS,
     KEY_FIELDS,
     MAX_FACET_VALUE_LENGTH,
+    PINYIN_COLUMNS,
     PINYIN_WEIGHT,
     TAG_COLUMN,
     WEIGHTS,
@@ -39,17 +40,19 @@ class SqliteFullText:
     COLUMNS = {
         analysis.WORDS: "{" + " ".join(WORD_COLUMNS) + "}",
         analysis.CHARS: "chars",
-        analysis.PINYIN: "pinyin",
+        analysis.PINYIN: "{" + " ".join(PINYIN_COLUMNS.values()) + "}",
     }
+    # The FTS5 table's columns, in order (search/migrations/0009_fulltext_pinyin_per_field.py).
+    TABLE_COLUMNS = (*WORD_COLUMNS, analysis.CHARS, *PINYIN_COLUMNS.values())
 
     def write(self, cursor, rows, replace=True):
         """Write the full-text rows of these (page_id, tokens) pairs; `replace`: they may exist."""
         if replace:
             self.delete(cursor, [page_id for page_id, _ in rows])
         cursor.executemany(
-            "INSERT INTO search_fulltext (rowid, title, summary, terms, body, chars, pinyin) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [[page_id, *(tokens[c] for c in (*WORD_COLUMNS, "chars", "pinyin"))] for page_id, tokens in rows],
+            f"INSERT INTO search_fulltext (rowid, {', '.join(self.TABLE_COLUMNS)}) "
+            f"VALUES (%s, {_marks(self.TABLE_COLUMNS)})",
+            [[page_id, *(tokens[c] for c in self.TABLE_COLUMNS)] for page_id, tokens in rows],
         )
 
     def delete(self, cursor, page_ids):
@@ -111,7 +114,11 @@ class SqliteFullText:
             return "SELECT rowid AS id, 0.0 AS score FROM search_fulltext WHERE 0", []
         condition, condition_params = restrict
         condition = f" AND {condition}" if condition else ""
-        weights = ", ".join(str(WEIGHTS[c]) for c in WORD_COLUMNS) + f", 0.0, {PINYIN_WEIGHT}"
+        weights = ", ".join(
+            [str(WEIGHTS[c]) for c in WORD_COLUMNS]
+            + ["0.0"]
+            + [str(WEIGHTS[c] * PINYIN_WEIGHT) for c in PINYIN_COLUMNS]
+        )
         select = (
             f"SELECT rowid AS id, -bm25(search_fulltext, {weights}) AS score FROM search_fulltext "
             f"WHERE search_fulltext MATCH %s{condition}"
@@ -137,14 +144,20 @@ class PostgresFullText:
 
     def write(self, cursor, rows, replace=True):
         """Write the full-text rows of these (page_id, tokens) pairs (an upsert either way)."""
+        # Words and pinyin: one tsvector each, every field's tokens labelled with its weight.
         parts = " || ".join(f"setweight(to_tsvector('simple', %s), '{self.LABELS[c]}')" for c in WORD_COLUMNS)
         cursor.executemany(
             f"INSERT INTO search_fulltext (rowid, words, chars, pinyin) "
-            f"VALUES (%s, {parts}, to_tsvector('simple', %s), to_tsvector('simple', %s)) "
+            f"VALUES (%s, {parts}, to_tsvector('simple', %s), {parts}) "
             "ON CONFLICT (rowid) DO UPDATE SET words = EXCLUDED.words, chars = EXCLUDED.chars, "
             "pinyin = EXCLUDED.pinyin",
             [
-                [page_id, *(tokens[c] for c in WORD_COLUMNS), tokens["chars"], tokens["pinyin"]]
+                [
+                    page_id,
+                    *(tokens[c] for c in WORD_COLUMNS),
+                    tokens[analysis.CHARS],
+                    *(tokens[PINYIN_COLUMNS[c]] for c in WORD_COLUMNS),
+                ]
                 for page_id, tokens in rows
             ],
         )
@@ -230,9 +243,7 @@ class PostgresFullText:
             scores.append(f"ts_rank_cd('{weights}', words, to_tsquery('simple', %s))")
             params.append(words_query)
         if pinyin_query := self.rank_tsquery(words, analysis.PINYIN):
-            scores.append(
-                f"{PINYIN_WEIGHT / WEIGHTS['title']} * ts_rank_cd(pinyin, to_tsquery('simple', %s))"
-            )
+            scores.append(f"{PINYIN_WEIGHT} * ts_rank_cd('{weights}', pinyin, to_tsquery('simple', %s))")
             params.append(pinyin_query)
         for strict, tags, bonus in bonus_tiers(words):
             if tier := self.where(words, strict, tags):

@@ -11,6 +11,8 @@ The site reads the alias `ELASTICSEARCH_INDEX`; the real indexes behind it are v
 so searches never see a half-built index.
 """
 
+import hashlib
+import json
 import logging
 import time
 import uuid
@@ -40,7 +42,7 @@ from .. import analysis
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
 from ..ranking import bonus_tiers, word_options
-from ..schema import FACETS, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
+from ..schema import FACETS, PINYIN_COLUMNS, PINYIN_WEIGHT, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
 from .base import Hit, SearchBackend, SearchResults
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ logger = logging.getLogger(__name__)
 FACET_BUCKETS = 1000  # a terms aggregation returns 10 buckets unless told otherwise
 BULK_CHUNK = 500
 GENERATION_META_KEY = "kb_generation"  # in the index mapping's _meta: which rebuild filled it
+MAPPING_META_KEY = "kb_mapping"  # and the fingerprint of the mapping it was made with
 BULK_MAX_BYTES = 10 * 1024 * 1024  # a bulk request is cut at this size too: long policies are large
 
 # Our tokens are already analysed: the index only splits them on spaces.
@@ -66,7 +69,7 @@ class PageDocument(Document):
     date = Keyword()
     words = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
     chars = Text(analyzer=pre_analysed)
-    pinyin = Text(analyzer=pre_analysed)
+    pinyin = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
     facets = Object(properties={facet: Keyword() for facet in FACETS})
 
     class Meta:
@@ -85,7 +88,7 @@ class PageDocument(Document):
             date=document.date,
             words={column: tokens[column] for column in WORD_COLUMNS},
             chars=tokens["chars"],
-            pinyin=tokens["pinyin"],
+            pinyin={column: tokens[PINYIN_COLUMNS[column]] for column in WORD_COLUMNS},
             facets={facet: list(dict.fromkeys(values)) for facet, values in document.facets.items()},
         )
 
@@ -179,6 +182,13 @@ def check_search_shape(raw):
         raise MalformedResponse(f"unexpected search answer: {str(raw)[:200]}")
 
 
+@cache
+def mapping_fingerprint():
+    """A short digest of PageDocument's mapping: an index made with another one needs a rebuild."""
+    mapping = json.dumps(PageDocument._doc_type.mapping.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(mapping.encode()).hexdigest()[:16]
+
+
 def new_index_name(alias):
     return f"{alias}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
@@ -200,20 +210,27 @@ class ElasticsearchBackend(SearchBackend):
         # The mapping only: `index.document()` would tie PageDocument to this one index for good.
         index.mapping(PageDocument._doc_type.mapping)
         body = index.to_dict()
-        body.setdefault("mappings", {})["_meta"] = {GENERATION_META_KEY: generation}
+        body.setdefault("mappings", {})["_meta"] = {
+            GENERATION_META_KEY: generation,
+            MAPPING_META_KEY: mapping_fingerprint(),
+        }
         self.write_client.indices.create(index=name, **body)
         return name
 
-    def generations_behind_alias(self):
-        """{index name: generation marker} of the indexes behind the alias ({} when there is none)."""
+    def markers_behind_alias(self):
+        """{index name: (generation, mapping fingerprint)} of the indexes behind the alias ({} when
+        there is none): which rebuild filled each, and with which mapping."""
         try:
             mappings = self.client.indices.get_mapping(index=self.alias)
         except NotFoundError:
             return {}
         try:
+            metas = {
+                name: (body.get("mappings") or {}).get("_meta") or {} for name, body in mappings.body.items()
+            }
             return {
-                name: ((body.get("mappings") or {}).get("_meta") or {}).get(GENERATION_META_KEY, "")
-                for name, body in mappings.body.items()
+                name: (meta.get(GENERATION_META_KEY, ""), meta.get(MAPPING_META_KEY, ""))
+                for name, meta in metas.items()
             }
         except SHAPE_ERRORS as error:
             raise MalformedResponse(f"unexpected mapping answer: {str(mappings)[:200]}") from error
@@ -301,9 +318,12 @@ class ElasticsearchBackend(SearchBackend):
         text = " ".join(sequence.tokens)
         if tags:
             return Q("match_phrase", **{f"words.{TAG_COLUMN}": text})
-        if sequence.field == analysis.WORDS:
-            fields = [f"words.{column}^{WEIGHTS[column]}" for column in WORD_COLUMNS]
-            return Q("multi_match", query=text, type="phrase", fields=fields)
+        if sequence.field in (analysis.WORDS, analysis.PINYIN):
+            # Each field weighted as in the database backend, and their scores added (tie_breaker
+            # 1.0) as SQLite's bm25 adds its columns', not the best field's alone.
+            factor = PINYIN_WEIGHT if sequence.field == analysis.PINYIN else 1.0
+            fields = [f"{sequence.field}.{column}^{WEIGHTS[column] * factor}" for column in WORD_COLUMNS]
+            return Q("multi_match", query=text, type="phrase", fields=fields, tie_breaker=1.0)
         return Q("match_phrase", **{sequence.field: text})
 
     def options_query(self, options, tags=False):

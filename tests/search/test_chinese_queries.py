@@ -68,6 +68,24 @@ def test_pinyin_ranks_below_an_exact_chinese_match(client, more):
     assert found[0] == "老年人食堂"
 
 
+def test_pinyin_ranks_as_the_characters_do_a_title_above_a_body(client, indexes, library):
+    """Pinyin is weighted by field as the words are: the same name in pinyin and in characters
+    puts the page naming him in its title first, though the body mentions him more often."""
+    in_body = case(
+        indexes, "楼道议事会的一年", "居民议事的记录。", body="陶建华说过。陶建华也来了。陶建华总结。"
+    )
+    in_title = case(indexes, "陶建华谈社区议事", "一次分享的整理。", body="社区议事的经验。")
+    for query in ("陶建华", "taojianhua", "tao jianhua"):
+        found = titles(api(client, q=query))
+        assert found[:2] == [in_title.title, in_body.title], query
+
+
+def test_a_pinyin_phrase_does_not_run_from_one_field_into_the_next(client, indexes, library):
+    # 停 ends the title and 车 starts the summary: ting che is not a word of this page.
+    case(indexes, "社区门口禁止乱停", "车辆管理的经验。")
+    assert "社区门口禁止乱停" not in titles(api(client, q="tingche"))
+
+
 def test_an_english_word_is_not_read_as_pinyin(client, more):
     assert "整治吃拿卡要" in titles(api(client, q="chinakayao"))
     assert titles(api(client, q="china")) == []  # would read chi na (吃拿)

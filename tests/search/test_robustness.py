@@ -94,6 +94,29 @@ def test_an_index_of_another_generation_is_not_served_and_sync_rebuilds_it(
 
 
 @pytest.mark.parametrize("search_backend", ["elasticsearch"], indirect=True)
+def test_an_index_made_with_an_older_mapping_is_not_served_and_sync_rebuilds_it(
+    client, library, search_backend
+):
+    """After an upgrade that changes the mapping (a field added, pinyin split by field), the old
+    index would refuse the new documents: it is not used until rebuilt."""
+    api(client)
+    backend = ElasticsearchBackend()
+    [name] = backend.indexes_behind_alias()
+    [(generation, mapping)] = backend.markers_behind_alias().values()
+    backend.client.indices.put_mapping(
+        index=name, meta={"kb_generation": generation, "kb_mapping": "an-older-mapping"}
+    )
+    verdict = health.check_elasticsearch()
+    assert not verdict.usable and verdict.reachable and "another mapping" in verdict.reason
+    out = StringIO()
+    call_command("sync_search_index", stdout=out)
+    assert "Rebuilt the Elasticsearch index: 5 pages" in out.getvalue()
+    assert health.check_elasticsearch().usable
+    [(_, rebuilt_with)] = backend.markers_behind_alias().values()
+    assert rebuilt_with == mapping
+
+
+@pytest.mark.parametrize("search_backend", ["elasticsearch"], indirect=True)
 def test_a_stale_index_is_not_served(client, library, search_backend):
     api(client)
     ElasticsearchBackend().remove([library["parking"].pk])  # lost behind the database's back
