@@ -40,7 +40,7 @@ from .. import analysis
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
 from ..ranking import bonus_tiers, word_options
-from ..schema import FACETS, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
+from ..schema import FACETS, NEWEST_ORDER, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
 from .base import Hit, SearchBackend, SearchResults
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,9 @@ class PageDocument(Document):
     url = Keyword(index=False)
     summary = Text(analyzer="cjk")
     body = Text(analyzer="cjk")
-    date = Keyword()
+    date = Keyword()  # the reader's date, "" when none: keyword order is the database's text order
+    date_label = Keyword(index=False)
+    published_at = Keyword()
     words = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
     chars = Text(analyzer=pre_analysed)
     pinyin = Text(analyzer=pre_analysed)
@@ -83,6 +85,8 @@ class PageDocument(Document):
             summary=document.summary,
             body=document.body,
             date=document.date,
+            date_label=document.date_label,
+            published_at=document.published_at,
             words={column: tokens[column] for column in WORD_COLUMNS},
             chars=tokens["chars"],
             pinyin=tokens["pinyin"],
@@ -177,6 +181,16 @@ def check_search_shape(raw):
         and isinstance(aggregations.get("shared"), dict)
     ):
         raise MalformedResponse(f"unexpected search answer: {str(raw)[:200]}")
+
+
+def sort_clauses(sort):
+    """The sort of a search, as the database backend orders it (`order_sql`): `newest` by
+    schema.NEWEST_ORDER then the score, `relevance` the other way. An empty value is not stored
+    (elasticsearch-dsl skips it), and a missing one sorts last, as "" does in SQL."""
+    newest = [{column: {"order": "desc", "missing": "_last"}} for column in NEWEST_ORDER]
+    if sort == "newest":
+        return [*newest, "_score", {"page_id": "asc"}]
+    return ["_score", *newest, {"page_id": "asc"}]
 
 
 def new_index_name(alias):
@@ -371,10 +385,7 @@ class ElasticsearchBackend(SearchBackend):
             search.aggs.bucket(
                 f"own_{facet}", "filter", filter=self.filter_query(query.filters, facet)
             ).bucket(facet, "terms", field=f"facets.{facet}", size=FACET_BUCKETS)
-        if query.sort == "newest":
-            search = search.sort({"date": "desc"}, "_score", {"page_id": "asc"})
-        else:
-            search = search.sort("_score", {"date": "desc"}, {"page_id": "asc"})
+        search = search.sort(*sort_clauses(query.sort))
         terms = analysis.highlight_terms(words)
         if terms:
             search = search.highlight(
@@ -390,7 +401,9 @@ class ElasticsearchBackend(SearchBackend):
                     ],
                 ).to_dict(),
             )
-        search = search.source(["page_id", "title", "url", "type", "summary", "body", "date", "facets"])
+        search = search.source(
+            ["page_id", "title", "url", "type", "summary", "body", "date", "date_label", "facets"]
+        )
         return search.extra(from_=query.offset, size=query.page_size, track_total_hits=True)
 
     def search(self, query):
@@ -429,7 +442,8 @@ class ElasticsearchBackend(SearchBackend):
                     # Without a marked passage (a match in the title or terms), the same snippet
                     # the database backend gives: the start of the summary.
                     highlight=marked or snippet([hit.summary, hit.body], terms, readings),
-                    date=hit.date,
+                    date=getattr(hit, "date", ""),  # an empty value is not stored
+                    date_label=getattr(hit, "date_label", ""),
                     score=hit.meta.score or 0.0,
                     fields=hit.to_dict().get("facets", {}),
                 )
