@@ -64,6 +64,7 @@ def test_result_shape(client, library):
         "summary": "规定居民议事会的地位。",
         "highlight": result["highlight"],
         "date": "2018-06",
+        "date_label": "发布日期：2018年6月",
         "fields": {"region": ["四川省/成都市"], "level": ["市级"], "validity": ["现行有效"]},
     }
     assert data["facets"]["type"] == [{"value": "policy", "label": "政策", "count": 1, "selected": False}]
