@@ -194,7 +194,7 @@ def test_results_show_their_key_fields(client, library):
         "issue": ["停车难"],
     }
     html = client.get("/search/", {"q": "停车"}).content.decode()
-    assert "<dt>地区</dt><dd>四川省成都市武侯区</dd>" in html and "<dt>议题</dt><dd>停车难</dd>" in html
+    assert "<dt>地区</dt><dd>四川省/成都市/武侯区</dd>" in html and "<dt>议题</dt><dd>停车难</dd>" in html
 
 
 def test_search_page_shows_removable_chips_with_labels(client, library):
