@@ -96,6 +96,10 @@ def newest_ids(type_key, limit):
     Read from the database index (kept in every page change's transaction, whichever backend
     answers searches) along its `search_entry_newest` index: a few rows, at any size of site.
     """
+    return list(newest_entries(type_key).values_list("page_id", flat=True)[:limit])
+
+
+def newest_entries(type_key):
+    """The index entries of one type, newest first (schema.NEWEST_ORDER, then the page id)."""
     order = [f"-{column}" for column in NEWEST_ORDER]
-    entries = SearchEntry.objects.filter(type=type_key).order_by(*order, "page_id")
-    return list(entries.values_list("page_id", flat=True)[:limit])
+    return SearchEntry.objects.filter(type=type_key).order_by(*order, "page_id")

@@ -213,3 +213,15 @@ def test_the_home_page_reads_a_fixed_number_of_queries(
         "二〇一九年起的案例甲",
         "二〇一五至二〇一八年的案例",
     ]
+
+
+def test_the_newest_of_a_type_are_read_along_an_index(db):
+    """At any size of site, 最新案例 read a few index entries, never sort every page."""
+    from django.db import connection
+
+    from search.matching import newest_entries
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is read on SQLite (PostgreSQL picks a scan for a small table)")
+    plan = newest_entries("case").values_list("page_id", flat=True)[:6].explain()
+    assert "search_entry_newest" in plan and "TEMP B-TREE" not in plan, plan
