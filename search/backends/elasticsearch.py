@@ -63,7 +63,7 @@ class PageDocument(Document):
     url = Keyword(index=False)
     summary = Text(analyzer="cjk")
     body = Text(analyzer="cjk")
-    date = Keyword()  # the reader's date, "" when none: keyword order is the database's text order
+    date = Keyword()  # the reader's date; absent when none (sorts last, as "" does in SQL)
     date_label = Keyword(index=False)
     published_at = Keyword()
     words = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
