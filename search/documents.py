@@ -1,5 +1,6 @@
 """What the search index holds for a page: one builder, used by every backend."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
@@ -15,7 +16,9 @@ class SearchDocument:
     title: str
     url: str
     summary: str
-    date: str  # ISO, possibly partial: the date shown and used by "newest"
+    date: str  # the date a reader dates the page by (ISO, possibly partial; "" for none): "newest"
+    date_label: str  # that date as shown, saying what it is: "2015年起", "发布日期：2018年6月"
+    published_at: str  # first publication (UTC, ISO to the millisecond): orders equal dates
     terms: str  # vocabulary terms and other labels, searchable as text
     body: str  # plain text
     facets: dict = field(default_factory=dict)  # facet → [values]
@@ -58,7 +61,16 @@ class DocumentParts:
     facets: dict
     terms: list
     body: list
-    date: str = ""
+    date: str = ""  # set by the type's add_search_parts, from its `reader_date`
+    date_label: str = ""
+
+
+def publication_key(moment):
+    """A publication time as text that sorts as time does on every backend: UTC, to the
+    millisecond (what Elasticsearch keeps of a time), "" when unknown (sorts after any time)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23]
 
 
 def build_document(page):
@@ -87,18 +99,19 @@ def build_document(page):
         parts.facets["region"] = region.ancestors_and_self
         parts.terms.append(" ".join(region.path.split("/")))
     page.add_search_parts(parts)
-    facets, terms, date = parts.facets, parts.terms, parts.date
+    facets, terms = parts.facets, parts.terms
     for facet in ("issue", "actor", "method", "community_type", "level", "validity", "audience"):
         terms.extend(facets.get(facet, []))
-    if not date and page.last_published_at:
-        date = page.last_published_at.date().isoformat()
     return SearchDocument(
         page_id=page.pk,
         type=page.type_key,
         title=page.title,
         url=page.url or "",
         summary=page.summary,
-        date=date,
+        # No fallback: a page its type gives no date has none (its import day is not its date).
+        date=parts.date,
+        date_label=parts.date_label if parts.date else "",
+        published_at=publication_key(page.first_published_at or page.last_published_at),
         terms=" ".join(t for t in terms if t),
         body="\n".join(b for b in parts.body if b)[:MAX_BODY_CHARS],
         facets={k: v for k, v in facets.items() if v},

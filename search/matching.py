@@ -12,9 +12,11 @@ from django.db import connection
 from elasticsearch_dsl import Q, Search
 
 from . import health, reading
-from .backends.database import DatabaseBackend
-from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
+from .backends.database import DatabaseBackend, order_sql
+from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable, sort_clauses
+from .models import SearchEntry
 from .query import MAX_RESULT_WINDOW
+from .schema import NEWEST_ORDER
 
 
 @dataclass
@@ -57,12 +59,11 @@ def _database_matches(backend, query, limit):
         )
         params = params + [facet, *values]
     where = " AND ".join(clauses) or "1 = 1"
-    order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH m AS MATERIALIZED ({matched_sql}) SELECT e.page_id, e.type "
             f"FROM m JOIN search_searchentry e ON e.page_id = m.id WHERE {where} "
-            f"ORDER BY {order}, e.page_id LIMIT %s",
+            f"ORDER BY {order_sql(query.sort)} LIMIT %s",
             params + [limit + 1],
         )
         entries = cursor.fetchall()
@@ -82,11 +83,23 @@ def _elasticsearch_matches(backend, query, limit):
     search = Search(using=backend.client, index=backend.alias).query(
         Q("bool", must=[backend.text_query(words)], filter=[backend.filter_query(query.filters)])
     )
-    if query.sort == "newest":
-        search = search.sort({"date": "desc"}, "_score", {"page_id": "asc"})
-    else:
-        search = search.sort("_score", {"date": "desc"}, {"page_id": "asc"})
+    search = search.sort(*sort_clauses(query.sort))
     search = search.source(["page_id", "type"]).extra(from_=0, size=limit, track_total_hits=True)
     response = search.execute()
     entries = [(hit.page_id, hit.type) for hit in response.hits]
     return Matches(total=response.hits.total.value, entries=entries, backend=backend.name)
+
+
+def newest_ids(type_key, limit):
+    """The ids of the `limit` newest pages of one type, in the order of `?type=…&sort=newest`.
+
+    Read from the database index (kept in every page change's transaction, whichever backend
+    answers searches) along its `search_entry_newest` index: a few rows, at any size of site.
+    """
+    return list(newest_entries(type_key).values_list("page_id", flat=True)[:limit])
+
+
+def newest_entries(type_key):
+    """The index entries of one type, newest first (schema.NEWEST_ORDER, then the page id)."""
+    order = [f"-{column}" for column in NEWEST_ORDER]
+    return SearchEntry.objects.filter(type=type_key).order_by(*order, "page_id")

@@ -15,12 +15,18 @@ class SearchEntry(models.Model):
     title = models.CharField(max_length=255)
     url = models.CharField(max_length=500)
     summary = models.TextField(blank=True)
-    date = models.CharField(max_length=10, blank=True, db_index=True)
+    date = models.CharField(max_length=10, blank=True, db_index=True)  # the reader's date, or ""
+    date_label = models.CharField(max_length=100, blank=True)  # 2015年起, 发布日期：2018年6月
+    published_at = models.CharField(max_length=23, blank=True)  # documents.publication_key
     body = models.TextField(blank=True)  # plain text, for snippets
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "搜索索引条目"
+        indexes = [
+            # A type's newest pages (the home page's lists) read in index order (schema.NEWEST_ORDER).
+            models.Index(fields=["type", "-date", "-published_at", "page"], name="search_entry_newest"),
+        ]
 
     def __str__(self):
         return self.title

@@ -16,6 +16,11 @@ CHAR_COLUMN = "chars"
 # An exact (phrase) match of every word ranks above any relaxed match (议事规则 ↔ 议事程序与规则).
 EXACT_BONUS = 1000.0
 
+# sort=newest: the date a reader dates the page by, then (equal dates only) its first publication.
+# Both are text that sorts as time does, descending; an unknown one is "" and so comes last, on
+# every backend (SQL and Elasticsearch keyword order agree on these digits and separators).
+NEWEST_ORDER = ("date", "published_at")
+
 # Facet name → label, in the order the search page shows them.
 FACETS = {
     "type": "类型",

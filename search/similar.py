@@ -82,7 +82,8 @@ def _database(entry, facets, words, type_key, limit):
         cursor.execute(
             f"WITH shared AS (SELECT f.entry_id AS id, SUM(CASE f.facet {weight} ELSE 0 END) AS score "
             f"FROM search_searchfacetvalue f WHERE ({pairs}) AND f.entry_id <> %s GROUP BY f.entry_id) "
-            f"SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, shared.score + {text} AS total "
+            "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, e.date_label, "
+            f"shared.score + {text} AS total "
             f"FROM shared JOIN search_searchentry e ON e.page_id = shared.id WHERE 1 = 1 {type_clause} "
             "ORDER BY total DESC, e.date DESC, e.page_id LIMIT %s",
             params + text_params + type_params + [limit],
@@ -104,10 +105,11 @@ def _database(entry, facets, words, type_key, limit):
             summary=summary,
             highlight=snippet([summary, body], []),
             date=date,
+            date_label=date_label,
             score=float(total),
             fields=fields.get(page_id, {}),
         )
-        for page_id, title, url, kind, summary, body, date, total in rows
+        for page_id, title, url, kind, summary, body, date, date_label, total in rows
     ]
 
 
@@ -137,7 +139,7 @@ def _elasticsearch(backend, entry, facets, words, type_key, limit):
         Search(using=backend.client, index=backend.alias)
         .query(query)
         .sort("_score", {"date": "desc"}, {"page_id": "asc"})
-        .source(["page_id", "title", "url", "type", "summary", "body", "date", "facets"])
+        .source(["page_id", "title", "url", "type", "summary", "body", "date", "date_label", "facets"])
         .extra(size=limit)
     )
     return [
@@ -148,7 +150,8 @@ def _elasticsearch(backend, entry, facets, words, type_key, limit):
             type=hit.type,
             summary=hit.summary,
             highlight=snippet([hit.summary, hit.body], []),
-            date=hit.date,
+            date=getattr(hit, "date", ""),  # an empty value is not stored
+            date_label=getattr(hit, "date_label", ""),
             score=hit.meta.score or 0.0,
             fields=hit.to_dict().get("facets", {}),
         )

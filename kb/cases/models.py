@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from kb.contributions.panels import ContributionPanel
 from kb.core import api_fields as api
+from kb.core.fields import UNDATED, ReaderDate
 from kb.core.models import IndexPage, KnowledgePage
 from search.schema import admin_search_fields
 
@@ -174,7 +175,15 @@ class CasePage(KnowledgePage):
         parts.body.insert(0, self.scale)
         if self.year_start:
             parts.facets["year"] = [str(self.year_start)]
-            parts.date = str(self.year_end or self.year_start)
+        parts.date, parts.date_label = self.reader_date
+
+    @property
+    def reader_date(self):
+        """A case is dated by its years, shown as they are known (2015年起, 2015—2018年, 至2018年);
+        the latest known year orders it among the newest."""
+        if not (self.year_start or self.year_end):
+            return UNDATED
+        return ReaderDate(str(self.year_end or self.year_start), self.years_display)
 
     @property
     def years_display(self):

@@ -1,4 +1,5 @@
 import re
+from typing import NamedTuple
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -18,6 +19,21 @@ def format_partial_date(value):
     if day:
         text += f"{int(day)}日"
     return text
+
+
+class ReaderDate(NamedTuple):
+    """The date a reader dates a page by, as each page type defines it (`reader_date`).
+
+    `date` is ISO and possibly partial (2018, 2018-06, 2018-06-01), what "newest" orders by;
+    `label` the text shown with the page, saying what the date is: "2015年起", "发布日期：2018年6月".
+    Both are empty for a page that no date describes (a principle, a course).
+    """
+
+    date: str = ""
+    label: str = ""
+
+
+UNDATED = ReaderDate()
 
 
 class PartialDateField(models.CharField):

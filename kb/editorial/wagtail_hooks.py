@@ -6,6 +6,8 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
 
+from kb.core.quoting import quote
+
 MY_DRAFTS_SHOWN = 10
 
 
@@ -44,11 +46,11 @@ def say_what_a_review_action_did(request, page):
         return None
     page.refresh_from_db(fields=["live", "has_unpublished_changes"])
     if page.live and not page.has_unpublished_changes:
-        messages.success(request, f"已批准并发布：“{page.title}”现已公开。")
+        messages.success(request, f"已批准并发布：{quote(page.title)}现已公开。")
     elif page.live:
-        messages.warning(request, f"已批准：“{page.title}”已公开，但还有未发布的修改。")
+        messages.warning(request, f"已批准：{quote(page.title)}已公开，但还有未发布的修改。")
     else:
         messages.warning(
-            request, f"已批准当前环节：“{page.title}”尚未公开（审核流程还有后续环节或定时发布）。"
+            request, f"已批准当前环节：{quote(page.title)}尚未公开（审核流程还有后续环节或定时发布）。"
         )
     return None

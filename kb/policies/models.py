@@ -12,7 +12,7 @@ from wagtail.search import index
 
 from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
-from kb.core.fields import PartialDateField, format_partial_date
+from kb.core.fields import UNDATED, PartialDateField, ReaderDate, format_partial_date
 from kb.core.models import IndexPage, KnowledgePage
 from kb.core.visibility import public_live
 from search.schema import admin_search_fields
@@ -192,9 +192,19 @@ class PolicyPage(KnowledgePage):
             # As of today (尚未生效 before the effective date); update_policy_validity keeps it current.
             parts.facets["validity"] = [validity]
         parts.terms.extend([*self.issuer_names, self.doc_number])
+        parts.date, parts.date_label = self.reader_date
+        if parts.date:
+            parts.facets["year"] = [parts.date[:4]]
+
+    @property
+    def reader_date(self):
+        """A policy is dated by its 发布日期, else (issue date unknown) its 施行日期; neither known:
+        no date (never invented)."""
         if self.issued_on:
-            parts.facets["year"] = [self.issued_on[:4]]
-            parts.date = self.issued_on
+            return ReaderDate(self.issued_on, f"发布日期：{self.issued_on_display}")
+        if self.effective_on:
+            return ReaderDate(self.effective_on, f"施行日期：{self.effective_on_display}")
+        return UNDATED
 
     def _live(self, related_name):
         if not self.pk:  # an unsaved page (the preview of a new policy) has no reverse relations

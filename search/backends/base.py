@@ -14,7 +14,8 @@ class Hit:
     type: str
     summary: str
     highlight: str
-    date: str
+    date: str  # the reader's date (ISO, possibly partial), "" when the page has none
+    date_label: str = ""  # that date as shown: "2015年起", "发布日期：2018年6月"
     score: float = 0.0
     fields: dict = field(default_factory=dict)  # key facet values shown with the result
 
@@ -37,6 +38,7 @@ class Hit:
             "summary": self.summary,
             "highlight": self.highlight,
             "date": self.date,
+            "date_label": self.date_label,
             "fields": self.key_fields(),
         }
 

@@ -20,6 +20,7 @@ from ..schema import (
     FACETS,
     KEY_FIELDS,
     MAX_FACET_VALUE_LENGTH,
+    NEWEST_ORDER,
     PINYIN_COLUMNS,
     PINYIN_WEIGHT,
     TAG_COLUMN,
@@ -278,6 +279,16 @@ def _marks(items):
     return ", ".join(["%s"] * len(items))
 
 
+def order_sql(sort, entry="e", score="m.score"):
+    """ORDER BY of a search: `newest` by schema.NEWEST_ORDER (an unknown date, "", comes last) then
+    the score, `relevance` by the score then the same; the page id settles the rest. The
+    Elasticsearch backend sorts the same way (`sort_clauses`)."""
+    newest = ", ".join(f"{entry}.{column} DESC" for column in NEWEST_ORDER)
+    if sort == "newest":
+        return f"{newest}, {score} DESC, {entry}.page_id"
+    return f"{score} DESC, {newest}, {entry}.page_id"
+
+
 def entry_rows(documents):
     """What one batch of SearchDocuments writes: (entries, facet values, full-text tokens).
 
@@ -289,7 +300,7 @@ def entry_rows(documents):
     for document in documents:
         entries.append(
             (document.page_id, document.type, document.title, document.url, document.summary,
-             document.date, document.body, now)
+             document.date, document.date_label, document.published_at, document.body, now)
         )  # fmt: skip
         seen = set()
         for facet, values in document.facets.items():
@@ -331,8 +342,8 @@ class DatabaseBackend(SearchBackend):
                     )
             self.full_text.write(cursor, tokens, replace=replace)
             cursor.executemany(
-                "INSERT INTO search_searchentry (page_id, type, title, url, summary, date, body, indexed_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO search_searchentry (page_id, type, title, url, summary, date, date_label, "
+                "published_at, body, indexed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 entries,
             )
             cursor.executemany(
@@ -453,10 +464,11 @@ class DatabaseBackend(SearchBackend):
                 summary=summary,
                 highlight=snippet([summary, body], terms, readings),
                 date=date,
+                date_label=date_label,
                 score=float(score or 0),
                 fields=fields.get(page_id, {}),
             )
-            for page_id, title, url, type_key, summary, body, date, score in rows
+            for page_id, title, url, type_key, summary, body, date, date_label, score in rows
         ]
         return SearchResults(
             query=query,
@@ -476,12 +488,11 @@ class DatabaseBackend(SearchBackend):
             condition, matched_params = self.full_text.restrict(shown, "page_id") if filtered else ("", [])
             where = f" WHERE {condition}" if condition else ""
             matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry{where}"
-        order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
         cursor.execute(
             f"WITH m AS MATERIALIZED ({matched_sql}) "
-            "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "
+            "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, e.date_label, m.score "
             f"FROM m JOIN search_searchentry e ON e.page_id = m.id "
-            f"ORDER BY {order}, e.page_id LIMIT %s OFFSET %s",
+            f"ORDER BY {order_sql(query.sort)} LIMIT %s OFFSET %s",
             matched_params + [query.page_size, query.offset],
         )
         return cursor.fetchall()

@@ -42,7 +42,7 @@ from .. import analysis
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
 from ..ranking import bonus_tiers, word_options
-from ..schema import FACETS, PINYIN_COLUMNS, PINYIN_WEIGHT, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
+from ..schema import FACETS, NEWEST_ORDER, PINYIN_COLUMNS, PINYIN_WEIGHT, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
 from .base import Hit, SearchBackend, SearchResults
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,9 @@ class PageDocument(Document):
     url = Keyword(index=False)
     summary = Text(analyzer="cjk")
     body = Text(analyzer="cjk")
-    date = Keyword()
+    date = Keyword()  # the reader's date; absent when none (sorts last, as "" does in SQL)
+    date_label = Keyword(index=False)
+    published_at = Keyword()
     words = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
     chars = Text(analyzer=pre_analysed)
     pinyin = Object(properties={column: Text(analyzer=pre_analysed) for column in WORD_COLUMNS})
@@ -86,6 +88,8 @@ class PageDocument(Document):
             summary=document.summary,
             body=document.body,
             date=document.date,
+            date_label=document.date_label,
+            published_at=document.published_at,
             words={column: tokens[column] for column in WORD_COLUMNS},
             chars=tokens["chars"],
             pinyin={column: tokens[PINYIN_COLUMNS[column]] for column in WORD_COLUMNS},
@@ -187,6 +191,16 @@ def mapping_fingerprint():
     """A short digest of PageDocument's mapping: an index made with another one needs a rebuild."""
     mapping = json.dumps(PageDocument._doc_type.mapping.to_dict(), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(mapping.encode()).hexdigest()[:16]
+
+
+def sort_clauses(sort):
+    """The sort of a search, as the database backend orders it (`order_sql`): `newest` by
+    schema.NEWEST_ORDER then the score, `relevance` the other way. An empty value is not stored
+    (elasticsearch-dsl skips it), and a missing one sorts last, as "" does in SQL."""
+    newest = [{column: {"order": "desc", "missing": "_last"}} for column in NEWEST_ORDER]
+    if sort == "newest":
+        return [*newest, "_score", {"page_id": "asc"}]
+    return ["_score", *newest, {"page_id": "asc"}]
 
 
 def new_index_name(alias):
@@ -391,10 +405,7 @@ class ElasticsearchBackend(SearchBackend):
             search.aggs.bucket(
                 f"own_{facet}", "filter", filter=self.filter_query(query.filters, facet)
             ).bucket(facet, "terms", field=f"facets.{facet}", size=FACET_BUCKETS)
-        if query.sort == "newest":
-            search = search.sort({"date": "desc"}, "_score", {"page_id": "asc"})
-        else:
-            search = search.sort("_score", {"date": "desc"}, {"page_id": "asc"})
+        search = search.sort(*sort_clauses(query.sort))
         terms = analysis.highlight_terms(words)
         if terms:
             search = search.highlight(
@@ -410,7 +421,9 @@ class ElasticsearchBackend(SearchBackend):
                     ],
                 ).to_dict(),
             )
-        search = search.source(["page_id", "title", "url", "type", "summary", "body", "date", "facets"])
+        search = search.source(
+            ["page_id", "title", "url", "type", "summary", "body", "date", "date_label", "facets"]
+        )
         return search.extra(from_=query.offset, size=query.page_size, track_total_hits=True)
 
     def search(self, query):
@@ -449,7 +462,8 @@ class ElasticsearchBackend(SearchBackend):
                     # Without a marked passage (a match in the title or terms), the same snippet
                     # the database backend gives: the start of the summary.
                     highlight=marked or snippet([hit.summary, hit.body], terms, readings),
-                    date=hit.date,
+                    date=getattr(hit, "date", ""),  # an empty value is not stored
+                    date_label=getattr(hit, "date_label", ""),
                     score=hit.meta.score or 0.0,
                     fields=hit.to_dict().get("facets", {}),
                 )

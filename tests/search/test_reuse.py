@@ -129,7 +129,7 @@ def test_similar_pages_rank_by_shared_terms_and_title_words(client, library, ind
 def test_similar_pages_filter_by_type_and_keep_the_result_shape(client, library, search_backend):
     response = client.get("/api/search/similar/", {"url": "http://testserver" + library["pets"].url})
     (result,) = response.json()["results"]
-    assert set(result) == {"title", "url", "type", "summary", "highlight", "date", "fields"}
+    assert set(result) == {"title", "url", "type", "summary", "highlight", "date", "date_label", "fields"}
     assert result["fields"]["community_type"] == ["商品房小区"]
     assert similar(client, library["pets"], type="policy") == []
 

@@ -64,6 +64,7 @@ def test_result_shape(client, library):
         "summary": "规定居民议事会的地位。",
         "highlight": result["highlight"],
         "date": "2018-06",
+        "date_label": "发布日期：2018年6月",
         "fields": {"region": ["四川省/成都市"], "level": ["市级"], "validity": ["现行有效"]},
     }
     assert data["facets"]["type"] == [{"value": "policy", "label": "政策", "count": 1, "selected": False}]
@@ -193,7 +194,7 @@ def test_results_show_their_key_fields(client, library):
         "issue": ["停车难"],
     }
     html = client.get("/search/", {"q": "停车"}).content.decode()
-    assert "<dt>地区</dt><dd>四川省成都市武侯区</dd>" in html and "<dt>议题</dt><dd>停车难</dd>" in html
+    assert "<dt>地区</dt><dd>四川省/成都市/武侯区</dd>" in html and "<dt>议题</dt><dd>停车难</dd>" in html
 
 
 def test_search_page_shows_removable_chips_with_labels(client, library):

@@ -6,12 +6,19 @@ from django import template
 from django.urls import reverse
 from django.utils.text import slugify
 
+from kb.core.quoting import quote
 from kb.core.visibility import public_live_pages
 
 register = template.Library()
 
 # Validity terms (DOMAIN.md) under which a policy's text is no longer the one in force.
 OUTDATED_VALIDITY = {"已废止", "已修订"}
+
+
+@register.filter
+def quoted(value, limit=None):
+    """“value”, never doubled: {{ page.group|quoted }}, {{ query|quoted:30 }} (kb.core.quoting)."""
+    return quote(value, int(limit) if limit else None)
 
 
 @register.filter
