@@ -278,7 +278,7 @@ def entry_rows(documents):
     for document in documents:
         entries.append(
             (document.page_id, document.type, document.title, document.url, document.summary,
-             document.date, document.body, now)
+             document.date, document.body, now, document.title_key)
         )  # fmt: skip
         seen = set()
         for facet, values in document.facets.items():
@@ -320,8 +320,9 @@ class DatabaseBackend(SearchBackend):
                     )
             self.full_text.write(cursor, tokens, replace=replace)
             cursor.executemany(
-                "INSERT INTO search_searchentry (page_id, type, title, url, summary, date, body, indexed_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO search_searchentry "
+                "(page_id, type, title, url, summary, date, body, indexed_at, title_key) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 entries,
             )
             cursor.executemany(
@@ -465,7 +466,12 @@ class DatabaseBackend(SearchBackend):
             condition, matched_params = self.full_text.restrict(shown, "page_id") if filtered else ("", [])
             where = f" WHERE {condition}" if condition else ""
             matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry{where}"
-        order = "m.score DESC, e.date DESC" if query.sort == "relevance" else "e.date DESC, m.score DESC"
+        order = {
+            "relevance": "m.score DESC, e.date DESC",
+            "newest": "e.date DESC, m.score DESC",
+            # Byte order, as Elasticsearch sorts a keyword (PostgreSQL's default collation may not).
+            "title": 'e.title_key COLLATE "C"' if connection.vendor == "postgresql" else "e.title_key",
+        }[query.sort]
         cursor.execute(
             f"WITH m AS MATERIALIZED ({matched_sql}) "
             "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, m.score "

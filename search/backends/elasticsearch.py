@@ -40,12 +40,11 @@ from .. import analysis
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
 from ..ranking import bonus_tiers, word_options
-from ..schema import FACETS, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
+from ..schema import FACET_BUCKETS, FACETS, TAG_COLUMN, WEIGHTS, WORD_COLUMNS  # buckets: else 10
 from .base import Hit, SearchBackend, SearchResults
 
 logger = logging.getLogger(__name__)
 
-FACET_BUCKETS = 1000  # a terms aggregation returns 10 buckets unless told otherwise
 BULK_CHUNK = 500
 GENERATION_META_KEY = "kb_generation"  # in the index mapping's _meta: which rebuild filled it
 BULK_MAX_BYTES = 10 * 1024 * 1024  # a bulk request is cut at this size too: long policies are large
@@ -60,6 +59,7 @@ class PageDocument(Document):
     page_id = Integer()
     type = Keyword()
     title = Text(analyzer="cjk")
+    title_key = Keyword()  # the 标题 sort
     url = Keyword(index=False)
     summary = Text(analyzer="cjk")
     body = Text(analyzer="cjk")
@@ -79,6 +79,7 @@ class PageDocument(Document):
             page_id=document.page_id,
             type=document.type,
             title=document.title,
+            title_key=document.title_key,
             url=document.url,
             summary=document.summary,
             body=document.body,
@@ -373,6 +374,8 @@ class ElasticsearchBackend(SearchBackend):
             ).bucket(facet, "terms", field=f"facets.{facet}", size=FACET_BUCKETS)
         if query.sort == "newest":
             search = search.sort({"date": "desc"}, "_score", {"page_id": "asc"})
+        elif query.sort == "title":
+            search = search.sort({"title_key": "asc"}, {"page_id": "asc"})
         else:
             search = search.sort("_score", {"date": "desc"}, {"page_id": "asc"})
         terms = analysis.highlight_terms(words)
