@@ -31,7 +31,7 @@ FACETS = {
     "year": "年份",
 }
 # Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
-KEY_FIELDS = ("region", "community_type", "level", "validity", "issuer", "issue", "audience")
+KEY_FIELDS = ("region", "community_type", "level", "validity", "issuer", "issue", "audience", "year")
 MAX_FACET_VALUE_LENGTH = 255  # SearchFacetValue.value
 FACET_BUCKETS = 1000  # values listed per facet (Elasticsearch: the terms aggregation's size)
 MAX_BODY_CHARS = 20_000

@@ -69,6 +69,7 @@ def test_result_shape(client, library):
             "level": ["市级"],
             "validity": ["现行有效"],
             "issuer": ["成都市人大常委会"],
+            "year": ["2018"],
         },
     }
     assert data["facets"]["type"] == [{"value": "policy", "label": "政策", "count": 1, "selected": False}]
@@ -196,6 +197,7 @@ def test_results_show_their_key_fields(client, library):
         "region": ["四川省/成都市/武侯区"],
         "community_type": ["老旧院落"],
         "issue": ["停车难"],
+        "year": ["2015"],
     }
     html = client.get("/search/", {"q": "停车"}).content.decode()
     assert "<dt>地区</dt><dd>四川省成都市武侯区</dd>" in html and "<dt>议题</dt><dd>停车难</dd>" in html
