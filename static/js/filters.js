@@ -35,8 +35,13 @@
     var filters = form.querySelector("details[data-filters]");
     if (filters && window.matchMedia) {
       var wide = window.matchMedia(WIDE);
-      if (wide.matches) filters.open = true;
-      var follow = function (event) { if (event.matches) filters.open = true; };
+      var toggle = filters.querySelector("summary");
+      // On a wide screen the control is a heading: open, and no stop for Tab.
+      var follow = function (query) {
+        if (query.matches) filters.open = true;
+        if (toggle) toggle.tabIndex = query.matches ? -1 : 0;
+      };
+      follow(wide);
       if (wide.addEventListener) wide.addEventListener("change", follow);
     }
 
