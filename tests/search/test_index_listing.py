@@ -85,6 +85,12 @@ def test_filters_narrow_the_cases_and_count_every_facet_but_their_own(client, li
         == "issue=%E5%AE%A0%E7%89%A9%E7%AE%A1%E7%90%86&issue=%E5%85%BB%E8%80%81%E6%9C%8D%E5%8A%A1"
     )
 
+    # A card's issue leads to the listing filtered on it.
+    assert (
+        '<a href="?issue=%E5%AE%A0%E7%89%A9%E7%AE%A1%E7%90%86" title="只看议题为“宠物管理”的">宠物管理</a>'
+        in html
+    )
+
     listing, _ = listing_of(client, "/cases/", region="四川省", actor="居民自组织")
     assert shown_titles(listing) == ["铲屎官小队"]
 
