@@ -206,3 +206,19 @@ def test_the_issuer_facet_is_in_the_search_api(client, policies):
         "民政部": (1, True),
     }
     assert data["results"][0]["fields"]["issuer"] == ["民政部", "国务院"]
+
+
+def test_the_migration_gives_existing_entries_their_title_key(db, library, search_backend):
+    import importlib
+
+    from django.apps import apps
+
+    from search.models import SearchEntry
+
+    if search_backend != "database":
+        pytest.skip("the title key of the database index")
+    indexed = dict(SearchEntry.objects.values_list("title", "title_key"))
+    assert indexed["铲屎官小队"] == "chanshiguanxiaodui"
+    SearchEntry.objects.update(title_key="")
+    importlib.import_module("search.migrations.0009_entry_title_key").fill_title_keys(apps, None)
+    assert dict(SearchEntry.objects.values_list("title", "title_key")) == indexed
