@@ -12,9 +12,6 @@ from urllib.parse import urlencode
 
 from django.http import QueryDict
 
-# Values listed per facet on an index page (selected ones always): the search page lists more.
-MAX_LISTED_VALUES = 20
-
 
 @dataclass
 class ListingPage:
@@ -94,6 +91,7 @@ def listing_params(index_page, params):
 
 def build_listing(index_page, request):
     """The Listing of an index page for this request; `error` set (in Chinese) for bad parameters."""
+    from search.facets import listed
     from search.query import SORTS, BadQuery, check_query_string
     from search.schema import FACETS
     from search.service import search
@@ -121,7 +119,7 @@ def build_listing(index_page, request):
     listing.page = ListingPage(number=results.query.page, total=results.total, per_page=index_page.per_page)
     for facet in index_page.listing_facets:
         values = results.facets.get(facet, [])
-        shown = [v for i, v in enumerate(values) if i < MAX_LISTED_VALUES or v.selected]
+        shown = listed(values)
         if shown:
             listing.groups.append((facet, FACETS[facet], shown))
     selected = [(facet, value) for facet, _, values in listing.groups for value in values if value.selected]

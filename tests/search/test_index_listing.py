@@ -222,3 +222,18 @@ def test_the_migration_gives_existing_entries_their_title_key(db, library, searc
     SearchEntry.objects.update(title_key="")
     importlib.import_module("search.migrations.0009_entry_title_key").fill_title_keys(apps, None)
     assert dict(SearchEntry.objects.values_list("title", "title_key")) == indexed
+
+
+def test_a_facet_of_many_values_lists_the_most_common_and_the_selected(client, policies, monkeypatch):
+    monkeypatch.setattr("search.facets.MAX_LISTED_VALUES", 2)
+    listing, _ = listing_of(client, "/policies/")
+    assert groups(listing)["issuer"] == {"国务院": (2, False), "成都市人大常委会": (1, False)}
+    listing, _ = listing_of(client, "/policies/", issuer="民政部")
+    assert groups(listing)["issuer"] == {
+        "国务院": (2, False),
+        "成都市人大常委会": (1, False),
+        "民政部": (1, True),
+    }
+    html = client.get("/search/", {"issuer": "民政部"}).content.decode()
+    assert html.count('name="issuer"') == 3
+    assert len(facet(api(client, issuer="民政部"), "issuer")) == 3  # the API lists them all
