@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.html import strip_tags
 
 from . import analysis
-from .schema import MAX_BODY_CHARS
+from .schema import MAX_BODY_CHARS, TITLE_KEY_LENGTH
 
 
 @dataclass
@@ -29,6 +29,12 @@ class SearchDocument:
         return analysis.index_fields(
             {"title": self.title, "summary": self.summary, "terms": self.terms, "body": self.body}
         )
+
+    @property
+    def title_key(self):
+        """What the 标题 sort orders by: the title's pinyin (院落自治 → yuanluozizhi), lower case,
+        so titles sort as readers look them up rather than by code point."""
+        return analysis.pinyin_key(self.title).lower()[:TITLE_KEY_LENGTH]
 
     @property
     def all_text(self):

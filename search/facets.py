@@ -3,7 +3,7 @@
 from kb.core.page_types import type_labels
 
 from .backends.base import FacetValue
-from .schema import FACETS
+from .schema import FACET_BUCKETS, FACETS
 
 REGION_FACET_DEPTH = 2  # the region facet lists provinces and cities
 
@@ -30,6 +30,10 @@ def facet_values(facet, counts, selected):
         items.sort(key=lambda v: order.index(v.value) if v.value in order else len(order))
     else:
         items.sort(key=lambda v: (-v.count, v.value))
+        # The values Elasticsearch returns (its top FACET_BUCKETS), on every backend: a facet with
+        # more values (发文机关 at 100,000 policies) lists the same ones everywhere.
+        if len(items) > FACET_BUCKETS:
+            items = [v for i, v in enumerate(items) if i < FACET_BUCKETS or v.selected]
     return items
 
 
@@ -41,3 +45,13 @@ def shape_facets(raw, query):
         if values:
             shaped[facet] = values
     return shaped
+
+
+# Values a facet lists on an HTML page (selected ones always): enough for every closed vocabulary
+# (议题 has 21 terms), while a facet of thousands (发文机关 at 100,000 policies) stays a short list.
+MAX_LISTED_VALUES = 50
+
+
+def listed(values):
+    """The first MAX_LISTED_VALUES of a facet's [FacetValue], and every selected one."""
+    return [value for i, value in enumerate(values) if i < MAX_LISTED_VALUES or value.selected]

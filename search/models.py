@@ -13,6 +13,7 @@ class SearchEntry(models.Model):
     )
     type = models.CharField(max_length=20, db_index=True)
     title = models.CharField(max_length=255)
+    title_key = models.CharField(max_length=255, blank=True)  # the 标题 sort: SearchDocument.title_key
     url = models.CharField(max_length=500)
     summary = models.TextField(blank=True)
     date = models.CharField(max_length=10, blank=True, db_index=True)  # the reader's date, or ""

@@ -12,7 +12,7 @@ MAX_QUERY_STRING = 4000  # characters of the encoded query string, for the HTML 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default limit on from + size; the same on every backend
-SORTS = {"relevance": "相关度", "newest": "最新"}
+SORTS = {"relevance": "相关度", "newest": "最新", "title": "标题"}  # title: by its pinyin
 
 
 class BadQuery(ValueError):

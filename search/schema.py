@@ -31,13 +31,16 @@ FACETS = {
     "method": "方法与机制",
     "level": "政策层级",
     "validity": "时效性",
+    "issuer": "发文机关",
     "audience": "培训对象",
     "year": "年份",
 }
 # Facets shown with each result, so a reader can tell similar results apart (place, kind, status).
-KEY_FIELDS = ("region", "community_type", "level", "validity", "issue", "audience")
+KEY_FIELDS = ("region", "community_type", "level", "validity", "issuer", "issue", "audience")
 MAX_FACET_VALUE_LENGTH = 255  # SearchFacetValue.value
+FACET_BUCKETS = 1000  # values listed per facet (Elasticsearch: the terms aggregation's size)
 MAX_BODY_CHARS = 20_000
+TITLE_KEY_LENGTH = 255  # SearchEntry.title_key: the 标题 sort's key
 # A page whose vocabulary terms hold every word ranks above one that merely mentions them (tagged
 # 停车难 for 停车), below an exact match of every word.
 TAG_BONUS = 500.0

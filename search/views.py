@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from kb.core.page_types import type_labels
 
 from . import suggestions
+from .facets import listed
 from .query import MAX_QUERY_LENGTH, SORTS, BadQuery, check_query_string
 from .schema import FACETS
 from .service import search
@@ -82,6 +83,7 @@ def search_page(request):
     ]
     context.update(
         results=results,
+        facet_groups={name: listed(values) for name, values in results.facets.items()},
         hits=results.hits,
         chips=chips,
         sort=query.sort,

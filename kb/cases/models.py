@@ -31,6 +31,7 @@ class CaseIndexPage(IndexPage):
     default_title = "案例库"
     default_intro = "按议题、地区、社区类型查找各地社区解决问题的完整过程：谁参与、怎么做、定了什么规则、效果如何、有哪些教训。"
     group_permissions = {"编辑": ("add", "change", "lock")}
+    listing_facets = ("issue", "region", "community_type", "actor", "method")
 
     class Meta:
         verbose_name = "案例库首页"

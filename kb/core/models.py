@@ -174,6 +174,10 @@ class IndexPage(Page):
     default_title = ""
     default_intro = ""
     group_permissions = {}
+    # The facets (search.schema.FACETS keys) the listing filters by, in the order shown; with any,
+    # the listing is a search restricted to the type (kb.core.listing), else the live children.
+    listing_facets = ()
+    listing_sorts = ("newest", "title")  # search.query.SORTS keys; the first is the default
 
     intro = models.TextField("导语", blank=True)
 
@@ -188,9 +192,23 @@ class IndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if self.listing_facets:
+            from .listing import build_listing
+
+            listing = build_listing(self, request)
+            context["listing"] = listing
+            context["items"] = listing.page
+            return context
         paginator = Paginator(self.get_children_queryset(), self.per_page)
         context["items"] = paginator.get_page(request.GET.get("page"))
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        listing = (getattr(response, "context_data", None) or {}).get("listing")
+        if listing is not None and listing.error:
+            response.status_code = 400
+        return response
 
 
 def newest_pages(type_key, limit):

@@ -30,6 +30,7 @@ class PolicyIndexPage(IndexPage):
     default_title = "政策库"
     default_intro = "与社区治理相关的政策文件，附发文机关、发文字号、层级、日期与时效性，以及文件之间的修订、废止和依据关系。"
     group_permissions = {"编辑": ("add", "change", "lock")}
+    listing_facets = ("level", "validity", "issuer", "region", "issue", "actor", "method")
 
     class Meta:
         verbose_name = "政策库首页"
@@ -191,6 +192,7 @@ class PolicyPage(KnowledgePage):
         if validity := self.validity_on():
             # As of today (尚未生效 before the effective date); update_policy_validity keeps it current.
             parts.facets["validity"] = [validity]
+        parts.facets["issuer"] = self.issuer_names
         parts.terms.extend([*self.issuer_names, self.doc_number])
         parts.date, parts.date_label = self.reader_date
         if parts.date:

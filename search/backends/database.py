@@ -282,7 +282,11 @@ def _marks(items):
 def order_sql(sort, entry="e", score="m.score"):
     """ORDER BY of a search: `newest` by schema.NEWEST_ORDER (an unknown date, "", comes last) then
     the score, `relevance` by the score then the same; the page id settles the rest. The
-    Elasticsearch backend sorts the same way (`sort_clauses`)."""
+    Elasticsearch backend sorts the same way (`sort_clauses`). `title` by the title's pinyin key,
+    in byte order as Elasticsearch sorts a keyword (PostgreSQL's default collation may not)."""
+    if sort == "title":
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+        return f"{entry}.title_key{collate}, {entry}.page_id"
     newest = ", ".join(f"{entry}.{column} DESC" for column in NEWEST_ORDER)
     if sort == "newest":
         return f"{newest}, {score} DESC, {entry}.page_id"
@@ -300,7 +304,8 @@ def entry_rows(documents):
     for document in documents:
         entries.append(
             (document.page_id, document.type, document.title, document.url, document.summary,
-             document.date, document.date_label, document.published_at, document.body, now)
+             document.date, document.date_label, document.published_at, document.body, now,
+             document.title_key)
         )  # fmt: skip
         seen = set()
         for facet, values in document.facets.items():
@@ -343,7 +348,8 @@ class DatabaseBackend(SearchBackend):
             self.full_text.write(cursor, tokens, replace=replace)
             cursor.executemany(
                 "INSERT INTO search_searchentry (page_id, type, title, url, summary, date, date_label, "
-                "published_at, body, indexed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "published_at, body, indexed_at, title_key) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 entries,
             )
             cursor.executemany(

@@ -42,12 +42,20 @@ from .. import analysis
 from ..facets import shape_facets
 from ..highlight import SNIPPET_LENGTH, snippet
 from ..ranking import bonus_tiers, word_options
-from ..schema import FACETS, NEWEST_ORDER, PINYIN_COLUMNS, PINYIN_WEIGHT, TAG_COLUMN, WEIGHTS, WORD_COLUMNS
+from ..schema import (  # FACET_BUCKETS: a terms aggregation returns 10 buckets unless told otherwise
+    FACET_BUCKETS,
+    FACETS,
+    NEWEST_ORDER,
+    PINYIN_COLUMNS,
+    PINYIN_WEIGHT,
+    TAG_COLUMN,
+    WEIGHTS,
+    WORD_COLUMNS,
+)
 from .base import Hit, SearchBackend, SearchResults
 
 logger = logging.getLogger(__name__)
 
-FACET_BUCKETS = 1000  # a terms aggregation returns 10 buckets unless told otherwise
 BULK_CHUNK = 500
 GENERATION_META_KEY = "kb_generation"  # in the index mapping's _meta: which rebuild filled it
 MAPPING_META_KEY = "kb_mapping"  # and the fingerprint of the mapping it was made with
@@ -63,6 +71,7 @@ class PageDocument(Document):
     page_id = Integer()
     type = Keyword()
     title = Text(analyzer="cjk")
+    title_key = Keyword()  # the 标题 sort
     url = Keyword(index=False)
     summary = Text(analyzer="cjk")
     body = Text(analyzer="cjk")
@@ -84,6 +93,7 @@ class PageDocument(Document):
             page_id=document.page_id,
             type=document.type,
             title=document.title,
+            title_key=document.title_key,
             url=document.url,
             summary=document.summary,
             body=document.body,
@@ -196,7 +206,10 @@ def mapping_fingerprint():
 def sort_clauses(sort):
     """The sort of a search, as the database backend orders it (`order_sql`): `newest` by
     schema.NEWEST_ORDER then the score, `relevance` the other way. An empty value is not stored
-    (elasticsearch-dsl skips it), and a missing one sorts last, as "" does in SQL."""
+    (elasticsearch-dsl skips it), and a missing one sorts last, as "" does in SQL. `title` by the
+    title's pinyin key."""
+    if sort == "title":
+        return [{"title_key": "asc"}, {"page_id": "asc"}]
     newest = [{column: {"order": "desc", "missing": "_last"}} for column in NEWEST_ORDER]
     if sort == "newest":
         return [*newest, "_score", {"page_id": "asc"}]

@@ -65,7 +65,12 @@ def test_result_shape(client, library):
         "highlight": result["highlight"],
         "date": "2018-06",
         "date_label": "发布日期：2018年6月",
-        "fields": {"region": ["四川省/成都市"], "level": ["市级"], "validity": ["现行有效"]},
+        "fields": {
+            "region": ["四川省/成都市"],
+            "level": ["市级"],
+            "validity": ["现行有效"],
+            "issuer": ["成都市人大常委会"],
+        },
     }
     assert data["facets"]["type"] == [{"value": "policy", "label": "政策", "count": 1, "selected": False}]
 
