@@ -147,7 +147,9 @@ def test_real_pdf_embeds_subsets_of_the_handout_fonts_and_its_chinese_text_copie
     for linked in linked_pages.values():
         assert linked.full_url.startswith("http") and linked.full_url in flat
     destinations = [
-        annotation.get_object().get("/Dest") for page in reader.pages for annotation in page.get("/Annots") or []
+        annotation.get_object().get("/Dest")
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
     ]
     assert "/module-1" in destinations  # the timetable links to its modules inside the PDF
 
