@@ -43,7 +43,9 @@ class PageMultipleChooser(forms.SelectMultiple):
         model = self.model()
         queryset = getattr(self.choices, "queryset", None)
         queryset = queryset if queryset is not None else model._default_manager.all()
-        found = {page.pk: page for page in queryset.filter(pk__in=ids).only("id", "title", "draft_title", "live")}
+        found = {
+            page.pk: page for page in queryset.filter(pk__in=ids).only("id", "title", "draft_title", "live")
+        }
         return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
 
     def get_context(self, name, value, attrs):

@@ -18,7 +18,9 @@ from .conftest import add_url, edit_url, page_form
 
 def chooser(html, name):
     """The markup of the chooser widget for field `name`."""
-    match = re.search(rf'<div class="kb-page-chooser" data-kb-page-chooser data-name="{name}".*?</div>', html, re.S)
+    match = re.search(
+        rf'<div class="kb-page-chooser" data-kb-page-chooser data-name="{name}".*?</div>', html, re.S
+    )
     assert match, f"no page chooser for {name}"
     return match.group(0)
 
@@ -52,7 +54,9 @@ def test_the_widget_reads_only_the_chosen_pages_however_many_there_are(indexes):
     field = PolicyPage._meta.get_field("related_policies").formfield(widget=PageMultipleChooser)
     with CaptureQueriesContext(connection) as queries:
         html = field.widget.render("related_policies", [pages[3].pk, pages[1].pk])
-    assert len(queries) == 1, [query["sql"] for query in queries]  # the two chosen pages; the choice list is never iterated
+    assert len(queries) == 1, [
+        query["sql"] for query in queries
+    ]  # the two chosen pages; the choice list is never iterated
     assert html.index("政策3") < html.index("政策1")  # in the order given
     assert "政策2" not in html
 
