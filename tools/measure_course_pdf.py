@@ -1,5 +1,6 @@
-"""Course PDF timings: first print, cached, and 6 requests at once (cold and cached), with the peak
-memory of all Chromium processes. Needs a published course (load_demo_content makes some).
+"""Course PDF timings: each demo course's participant handout printed cold (time, size, pages and
+how its fonts are embedded), first print, cached, and 6 requests at once (cold and cached), with
+the peak memory of all Chromium processes. Needs a published course (load_demo_content makes some).
 
 Run: manage.py shell < tools/measure_course_pdf.py   (in-process, threads)
 With KB_URL=http://127.0.0.1:8000 the requests go to a running server instead (e.g. `make serve`
@@ -7,6 +8,7 @@ with several gunicorn workers), and the server's COURSE_PDF_CACHE_DIR (set it fo
 emptied before each cold round.
 """
 
+import io
 import os
 import tempfile
 import threading
@@ -18,8 +20,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.test import Client
+from pypdf import PdfReader
 
 from kb.courses.models import CoursePage
+from kb.courses.pdf import chromium_path
 
 BASE = os.environ.get("KB_URL", "").rstrip("/")
 courses = list(CoursePage.objects.live().public().order_by("pk")[:3])
@@ -27,22 +31,45 @@ if not courses:
     raise SystemExit("no published course: run manage.py load_demo_content first")
 
 
-def get(path):
+def fetch(path):
     start = time.perf_counter()
     if BASE:
         try:
             with urllib.request.urlopen(BASE + path, timeout=120) as response:
-                status, size = response.status, len(response.read())
+                status, body = response.status, response.read()
         except urllib.error.HTTPError as error:
-            status, size = error.code, len(error.read())
+            status, body = error.code, error.read()
     else:
         response = Client().get(path, HTTP_HOST="127.0.0.1")
-        status, size = response.status_code, len(response.content)
-    return status, size, time.perf_counter() - start
+        status, body = response.status_code, response.content
+    return status, body, time.perf_counter() - start
+
+
+def get(path):
+    status, body, seconds = fetch(path)
+    return status, len(body), seconds
+
+
+def describe(body):
+    """Pages and fonts of a PDF: embedded subsets by name, and how many Type 3 fonts (glyphs
+    drawn as paths, what Chromium makes of CFF fonts)."""
+    reader = PdfReader(io.BytesIO(body))
+    subsets, type3 = set(), 0
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            if font.get("/Subtype") == "/Type3":
+                type3 += 1
+            else:
+                subsets.add(str(font.get("/BaseFont")))
+    fonts = ", ".join(sorted(subsets)) or "none"
+    return f"{len(reader.pages)} pages, fonts: {fonts}; Type 3 fonts: {type3}"
 
 
 class ChromiumMemory:
-    """Peak summed RSS of processes printing a handout (their profile is under kb-course-pdf-)."""
+    """Peak summed RSS of the processes printing a handout: those whose command line names a
+    profile under kb-course-pdf-, and all their descendants (chromium-headless-shell's zygote,
+    GPU and renderer processes do not repeat the profile on their command lines)."""
 
     def __init__(self):
         self.peak = 0
@@ -51,15 +78,27 @@ class ChromiumMemory:
 
     def sample(self):
         while self.running:
-            total = 0
+            parents, rss, roots = {}, {}, set()
             for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit():
+                    continue
                 try:
                     if b"kb-course-pdf-" in (proc / "cmdline").read_bytes():
-                        for line in (proc / "status").read_text().splitlines():
-                            if line.startswith("VmRSS:"):
-                                total += int(line.split()[1]) * 1024
+                        roots.add(proc.name)
+                    for line in (proc / "status").read_text().splitlines():
+                        if line.startswith("PPid:"):
+                            parents[proc.name] = line.split()[1]
+                        elif line.startswith("VmRSS:"):
+                            rss[proc.name] = int(line.split()[1]) * 1024
                 except (OSError, ValueError):
                     continue
+            total = 0
+            for pid, size in rss.items():
+                ancestor, hops = pid, 0
+                while ancestor in parents and ancestor not in roots and hops < 20:
+                    ancestor, hops = parents[ancestor], hops + 1
+                if ancestor in roots:
+                    total += size
             self.peak = max(self.peak, total)
             time.sleep(0.05)
 
@@ -96,6 +135,17 @@ def at_once(paths, count=6):
         f"Chromium peak {memory.peak / 2**20:.0f} MiB"
     )
 
+
+print(f"Chromium: {chromium_path()}")
+# One print view first: the process's own first request (templates compiled, URLs loaded) is
+# not the PDF's time.
+get(courses[0].participant_handout_url)
+print("each course's participant handout, cold cache:")
+for course in CoursePage.objects.live().public().order_by("pk"):
+    fresh_cache()
+    status, body, seconds = fetch(course.participant_pdf_url)
+    details = describe(body) if status == 200 else ""
+    print(f"  {course.slug}: {status}, {len(body):,} bytes, {seconds:.2f} s; {details}")
 
 path = courses[0].participant_pdf_url
 print(f"course {courses[0].title!r}, {path}, COURSE_PDF_CONCURRENCY={settings.COURSE_PDF_CONCURRENCY}")

@@ -14,6 +14,7 @@ from kb.contributions.panels import ContributionPanel
 from kb.core import api_fields as api
 from kb.core.fields import UNDATED, ReaderDate
 from kb.core.models import IndexPage, KnowledgePage
+from kb.core.widgets import PageMultipleChooser
 from search.schema import admin_search_fields
 
 from .blocks import CASE_SECTIONS, CaseBodyBlock
@@ -121,7 +122,11 @@ class CasePage(KnowledgePage):
         FieldPanel("cover_image"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("principles"), FieldPanel("policies"), FieldPanel("related_cases")],
+            [
+                FieldPanel("principles", widget=PageMultipleChooser),
+                FieldPanel("policies", widget=PageMultipleChooser),
+                FieldPanel("related_cases", widget=PageMultipleChooser),
+            ],
             heading="关联",
         ),
         *KnowledgePage.source_panels,

@@ -48,6 +48,7 @@ from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage, link_fields
 from kb.core.visibility import public_live_ids
+from kb.core.widgets import PageMultipleChooser
 from search.schema import admin_search_fields
 
 from . import timetable
@@ -137,9 +138,9 @@ class ModuleContent(models.Model):
         FieldPanel("method"),
         FieldPanel("instructor_notes"),
         FieldPanel("materials", widget=CheckboxSelectMultiple),
-        FieldPanel("cases", widget=CheckboxSelectMultiple),
-        FieldPanel("principles", widget=CheckboxSelectMultiple),
-        FieldPanel("policies", widget=CheckboxSelectMultiple),
+        FieldPanel("cases", widget=PageMultipleChooser),
+        FieldPanel("principles", widget=PageMultipleChooser),
+        FieldPanel("policies", widget=PageMultipleChooser),
     ]
 
     class Meta:
@@ -321,11 +322,19 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
     content_panels = KnowledgePage.content_panels + [
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("audience"), FieldPanel("prerequisites"), FieldPanel("objectives")],
+            [
+                FieldPanel("audience", widget=CheckboxSelectMultiple),
+                FieldPanel("prerequisites"),
+                FieldPanel("objectives"),
+            ],
             heading="课程信息",
         ),
         MultiFieldPanel(
-            [FieldPanel("issues"), FieldPanel("actors"), FieldPanel("methods")],
+            [
+                FieldPanel("issues", widget=CheckboxSelectMultiple),
+                FieldPanel("actors", widget=CheckboxSelectMultiple),
+                FieldPanel("methods", widget=CheckboxSelectMultiple),
+            ],
             heading="分类",
         ),
         FieldPanel("body"),
@@ -344,7 +353,11 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
             heading="课程表",
         ),
         MultiFieldPanel(
-            [FieldPanel("principles"), FieldPanel("policies"), FieldPanel("cases")],
+            [
+                FieldPanel("principles", widget=PageMultipleChooser),
+                FieldPanel("policies", widget=PageMultipleChooser),
+                FieldPanel("cases", widget=PageMultipleChooser),
+            ],
             heading="关联",
         ),
         *KnowledgePage.source_panels,

@@ -9,8 +9,15 @@ and fpdf2 need CJK fonts registered by hand and lay out Chinese poorly.
 The HTML is rendered here, with the stylesheet inlined, and written to a temporary file that
 Chromium opens from disk: no request goes back to the site, so a single-worker server cannot
 deadlock and the facilitator version needs no login inside Chromium. Where Chromium is missing
-(`CHROMIUM_PATH`, else `chromium` / `chromium-browser` / `google-chrome` on PATH),
+(`CHROMIUM_PATH`, else `chromium-headless-shell` / `chromium` / `google-chrome` on PATH),
 `PdfUnavailable` explains in Chinese, and the print view remains (browser "打印 → 另存为 PDF").
+
+Fast and small (issue 15): Debian's `chromium-headless-shell` (the old headless mode, no full
+browser behind it) is preferred, it starts in a third of the time; and the PDF's text is set in
+the TrueType fonts of `kb/courses/fonts/` (a reduced Noto CJK SC, built by
+`tools/build_handout_fonts.py`), which Chromium embeds as small font subsets. With the system's
+Noto CJK, whose outlines are CFF, Chromium drew every glyph as a Type 3 path: 0.8–1 MB for six
+pages, and copied text came out as Kangxi radicals. Figures: docs/measurements.md.
 
 Chromium takes seconds and hundreds of MB per handout, so (issue 17):
 
@@ -53,7 +60,22 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 STYLESHEET = "css/print.css"
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FACES = [
+    # (family, weight, file): what print.css names first. Every weight the handout uses has its
+    # face: a weight Chromium synthesises is drawn as Type 3 glyphs again.
+    ("KB Handout Sans", 400, "KBHandoutSans-Regular.ttf"),
+    ("KB Handout Sans", 700, "KBHandoutSans-Bold.ttf"),
+    ("KB Handout Serif", 400, "KBHandoutSerif-Regular.ttf"),
+    ("KB Handout Serif", 700, "KBHandoutSerif-Bold.ttf"),
+]
+CANDIDATES = (
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -117,6 +139,20 @@ def inline_stylesheet():
 
     with staticfiles_storage.open(STYLESHEET) as handle:
         return handle.read().decode("utf-8")
+
+
+def font_faces():
+    """@font-face rules for the handout fonts, read by Chromium from disk (the handout is opened
+    from a file too). A face whose file is missing is left out: the system font takes over."""
+    rules = []
+    for family, weight, name in FONT_FACES:
+        path = FONT_DIR / name
+        if path.is_file():
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: normal; '
+                f'src: url("{path.as_uri()}") format("truetype"); }}'
+            )
+    return "\n".join(rules)
 
 
 def html_to_pdf(html):
@@ -242,6 +278,7 @@ def handout_pdf(request, page, context, variant):
         **context,
         "for_pdf": True,
         "inline_css": inline_stylesheet(),
+        "font_faces": font_faces(),
         "base_url": request.build_absolute_uri("/"),
     }
     html = render_to_string("courses/course_handout.html", context, request=request)

@@ -15,6 +15,7 @@ from kb.core.blocks import BodyBlock
 from kb.core.fields import UNDATED, PartialDateField, ReaderDate, format_partial_date
 from kb.core.models import IndexPage, KnowledgePage
 from kb.core.visibility import public_live
+from kb.core.widgets import PageMultipleChooser
 from search.schema import admin_search_fields
 
 from . import lifecycle
@@ -126,11 +127,19 @@ class PolicyPage(KnowledgePage):
         FieldPanel("body"),
         InlinePanel("attachments", label="附件"),
         MultiFieldPanel(
-            [FieldPanel("supersedes"), FieldPanel("amends"), FieldPanel("based_on")],
+            [
+                FieldPanel("supersedes", widget=PageMultipleChooser),
+                FieldPanel("amends", widget=PageMultipleChooser),
+                FieldPanel("based_on", widget=PageMultipleChooser),
+            ],
             heading="与其他政策的关系",
         ),
         MultiFieldPanel(
-            [FieldPanel("principles"), FieldPanel("cases"), FieldPanel("related_policies")],
+            [
+                FieldPanel("principles", widget=PageMultipleChooser),
+                FieldPanel("cases", widget=PageMultipleChooser),
+                FieldPanel("related_policies", widget=PageMultipleChooser),
+            ],
             heading="关联",
         ),
         *KnowledgePage.source_panels,

@@ -13,6 +13,7 @@ from kb.core import api_fields as api
 from kb.core.blocks import BodyBlock
 from kb.core.models import IndexPage, KnowledgePage
 from kb.core.visibility import public_live
+from kb.core.widgets import PageMultipleChooser
 from search.schema import admin_search_fields
 
 
@@ -71,7 +72,11 @@ class PrinciplePage(KnowledgePage):
         FieldRowPanel([FieldPanel("group"), FieldPanel("order")]),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("cases"), FieldPanel("policies"), FieldPanel("related_principles")],
+            [
+                FieldPanel("cases", widget=PageMultipleChooser),
+                FieldPanel("policies", widget=PageMultipleChooser),
+                FieldPanel("related_principles", widget=PageMultipleChooser),
+            ],
             heading="关联",
         ),
         *KnowledgePage.source_panels,

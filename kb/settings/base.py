@@ -168,6 +168,8 @@ WAGTAIL_AUTOSAVE_INTERVAL = 0
 # No Gravatar: the site may run without internet access, and a broken avatar image is worse than
 # Wagtail's default one.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's login form leaves its password field unlabelled ("Password" in English): ours labels it.
+WAGTAILADMIN_USER_LOGIN_FORM = "kb.editorial.forms.LoginForm"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "csv", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

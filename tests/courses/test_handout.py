@@ -100,3 +100,65 @@ def test_real_pdf_is_a4(client, course):
 
     box = pypdf.PdfReader(io.BytesIO(data)).pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
+
+
+def pdf_fonts(reader):
+    """(base font name, subtype, embedded font file bytes or None) of every font on every page."""
+    fonts = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            embedded = None
+            if font.get("/Subtype") == "/Type0":
+                descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+                embedded = descriptor["/FontFile2"].get_object().get_data()
+            fonts[(str(font.get("/BaseFont")), str(font.get("/Subtype")))] = embedded
+    return fonts
+
+
+@pytest.mark.skipif(not pdf.chromium_path(), reason="no Chromium on this machine")
+def test_real_pdf_embeds_subsets_of_the_handout_fonts_and_its_chinese_text_copies_out(
+    client, course, linked_pages
+):
+    """The handout's text is set in the TrueType fonts of kb/courses/fonts/, embedded as subsets
+    (a six-letter tag + name, a few glyphs of the whole font), never as Type 3 glyph drawings
+    (what Chromium makes of the system's CFF Noto CJK), so the text extracts as the Chinese it is
+    (人, not the Kangxi radical ⼈), with the readings' full addresses."""
+    pypdf = pytest.importorskip("pypdf")
+    import io
+    import re
+
+    response = client.get(course.participant_pdf_url)
+    assert response.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    fonts = pdf_fonts(reader)
+    assert not [name for name, subtype in fonts if subtype == "/Type3"]
+    names = {re.sub(r"^/[A-Z]{6}\+", "", name) for name, _subtype in fonts}
+    assert {"KBHandoutSans-Regular", "KBHandoutSans-Bold", "KBHandoutSerif-Regular"} <= names, names
+    for (name, _subtype), embedded in fonts.items():
+        assert re.match(r"^/[A-Z]{6}\+", name), name  # a subset
+        whole = (pdf.FONT_DIR / f"{name.split('+', 1)[1]}.ttf").stat().st_size
+        assert embedded and len(embedded) < whole / 4
+    text = "".join(page.extract_text() for page in reader.pages)
+    for phrase in ["学员讲义", "参与式培训", "分析社区", "金华里新居民之家", "居民主体原则"]:
+        assert phrase in text
+    assert "\u2f08" not in text  # ⼈, how the Type 3 fonts' text came out
+    flat = text.replace("\n", "")  # a long address wraps
+    for linked in linked_pages.values():
+        assert linked.full_url.startswith("http") and linked.full_url in flat
+    destinations = [
+        annotation.get_object().get("/Dest")
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+    ]
+    assert "/module-1" in destinations  # the timetable links to its modules inside the PDF
+
+
+def test_pdf_html_names_the_handout_fonts_first_and_where_they_are(client, course, monkeypatch):
+    printed = {}
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: printed.setdefault("html", html) and b"%PDF")
+    assert client.get(course.participant_pdf_url).status_code == 200
+    for _family, _weight, name in pdf.FONT_FACES:
+        assert (pdf.FONT_DIR / name).is_file()
+        assert (pdf.FONT_DIR / name).as_uri() in printed["html"]
+    assert '--sans: "KB Handout Sans", "Noto Sans CJK SC"' in printed["html"]

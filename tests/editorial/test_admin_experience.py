@@ -1,5 +1,7 @@
 """What editors meet in the admin: Chinese throughout, pinyin slugs, their drafts, honest messages."""
 
+import re
+
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
@@ -105,3 +107,32 @@ def test_a_new_case_starts_with_the_standard_sections_and_checkbox_vocabularies(
     page_html = client.get(case.url).content.decode()
     assert "小区里停车难。" in page_html and "背景与问题" in page_html
     assert "经验与反思" not in page_html  # an empty section is not shown
+
+
+def test_the_login_page_labels_the_password_in_chinese(client, db):
+    html = client.get(reverse("wagtailadmin_login")).content.decode()
+    label = re.search(r'<label[^>]*for="id_password"[^>]*>(.*?)<', html, re.S).group(1).strip()
+    assert label == "密码"
+    assert "Password" not in re.sub(r"<[^>]+>", " ", html)
+
+
+def test_the_edit_screen_and_the_editor_placeholder_are_chinese(as_user, indexes, moderator):
+    import json
+
+    client = as_user(moderator)
+    page = PolicyPageFactory(parent=indexes["policy"], title="界面文字检查")
+    html = client.get(edit_url(page)).content.decode()
+    assert 'aria-label="页面操作"' in html and 'aria-label="Actions"' not in html
+    # the rich text editor's placeholder comes from the admin's JavaScript catalogue
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    found = re.search(
+        r'"Write something or type \\u2018/\\u2019 to insert a block": "((?:[^"\\]|\\.)*)"', catalogue
+    )
+    assert found and json.loads(f'"{found.group(1)}"') == "输入内容，或输入“/”插入内容块"
+
+
+def test_the_dashboard_counts_pages_in_chinese(as_user, indexes, moderator):
+    html = as_user(moderator).get(reverse("wagtailadmin_home")).content.decode()
+    summary = re.search(r'<section class="w-summary".*?</section>', html, re.S).group(0)
+    assert re.search(r"\d+ 个页面", summary)
+    assert not re.search(r"\d+ Pages?\b", summary)
