@@ -16,8 +16,9 @@ from django.urls import reverse
 from . import analysis
 from .models import SearchFacetValue, SearchSuggestion
 
-# Facets whose values are offered: issues, places, organisations (actors), methods, community types.
-SUGGESTED_FACETS = ("issue", "region", "actor", "method", "community_type")
+# Facets whose values are offered: issues, places, organisations (actors and the authorities that
+# issue policies), methods, community types.
+SUGGESTED_FACETS = ("issue", "region", "actor", "issuer", "method", "community_type")
 MAX_SUGGESTIONS = 10
 MAX_KEY = 255
 REGION_SEPARATOR = "/"

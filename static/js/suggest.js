@@ -6,7 +6,8 @@
   var DELAY_MS = 150;
   var TYPE_LABELS = {
     case: "案例", policy: "政策", principle: "原则", course: "课程",
-    issue: "议题", region: "地区", actor: "治理主体", method: "方法", community_type: "社区类型"
+    issue: "议题", region: "地区", actor: "治理主体", issuer: "发文机关", method: "方法",
+    community_type: "社区类型"
   };
 
   function setUp(input, number) {

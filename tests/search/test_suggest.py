@@ -44,6 +44,12 @@ def test_pinyin_and_initials_suggest_titles_places_and_terms(client, library, in
         "type": "issue",
     } in suggest(client, "tcn")
     assert "业委会" in texts(suggest(client, "ywh"))  # an organisation (actor)
+    issuer = {
+        "text": "成都市人大常委会",
+        "url": "/search/?issuer=%E6%88%90%E9%83%BD%E5%B8%82%E4%BA%BA%E5%A4%A7%E5%B8%B8%E5%A7%94%E4%BC%9A",
+        "type": "issuer",
+    }  # the authority that issued a policy
+    assert issuer in suggest(client, "成都市人大") and issuer in suggest(client, "cdsrd")
 
 
 def test_terms_no_page_carries_are_not_suggested(client, library):
