@@ -12,10 +12,12 @@ import multiprocessing
 import os
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, connections
 
 from kb.core.page_types import type_keys
 
+from . import rebuild_worker
 from .backends.database import entry_rows
 from .documents import build_document
 
@@ -46,12 +48,6 @@ def batch_rows(task):
     return entry_rows(documents), len(documents)
 
 
-def _start_worker():
-    # The parent closed its connections before forking: each worker opens its own.
-    for alias in connections:
-        connections[alias].connection = None
-
-
 def workers_wanted():
     """Worker processes for a rebuild: one per core, none inside a transaction or on one core."""
     if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
@@ -66,7 +62,10 @@ def workers_wanted():
 def results(function, tasks):
     """An iterator of function(task) for each task, in order: on worker processes when
     `workers_wanted()`, else here. Enter it before the rebuild's transaction starts."""
-    processes = workers_wanted() if len(tasks) > 1 else 0
+    pages = sum(len(ids) for _, ids in tasks)
+    # Fewer pages than SEARCH_REBUILD_WORKERS_FROM are done here: starting a worker (Django set up
+    # afresh, about a second) would cost more than it saves.
+    processes = workers_wanted() if len(tasks) > 1 and pages >= settings.SEARCH_REBUILD_WORKERS_FROM else 0
     if not processes:
         yield map(function, tasks)
         return
@@ -76,6 +75,7 @@ def results(function, tasks):
         # mode stays with the database file (production wants it anyway).
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode = WAL")
-    connections.close_all()  # a forked worker must not share the parent's connection
-    with multiprocessing.get_context("fork").Pool(processes, initializer=_start_worker) as pool:
+    names = {alias: connections[alias].settings_dict["NAME"] for alias in connections}
+    context = multiprocessing.get_context("spawn")  # see search/rebuild_worker.py
+    with context.Pool(processes, initializer=rebuild_worker.start, initargs=(names,)) as pool:
         yield pool.imap(function, tasks, chunksize=1)

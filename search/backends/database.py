@@ -142,11 +142,19 @@ class SqliteFullText:
 class PostgresFullText:
     LABELS = dict(zip(WORD_COLUMNS, "ABCD", strict=True))
     COLUMNS = {analysis.WORDS: "words", analysis.CHARS: "chars", analysis.PINYIN: "pinyin"}
+    FIELD_GAP = "kbfieldgap"  # a word no text holds (one that did would only lose this word)
 
     def write(self, cursor, rows, replace=True):
         """Write the full-text rows of these (page_id, tokens) pairs (an upsert either way)."""
-        # Words and pinyin: one tsvector each, every field's tokens labelled with its weight.
-        parts = " || ".join(f"setweight(to_tsvector('simple', %s), '{self.LABELS[c]}')" for c in WORD_COLUMNS)
+        # Words and pinyin: one tsvector each, every field's tokens labelled with its weight. `||`
+        # numbers the next field's tokens straight on from the last one's, so a phrase could run
+        # from a title into its summary (停 | 车辆 read as ting che); each field ends with FIELD_GAP,
+        # deleted again by ts_delete, which leaves its position empty.
+        parts = (
+            "ts_delete("
+            + " || ".join(f"setweight(to_tsvector('simple', %s), '{self.LABELS[c]}')" for c in WORD_COLUMNS)
+            + f", '{self.FIELD_GAP}')"
+        )
         cursor.executemany(
             f"INSERT INTO search_fulltext (rowid, words, chars, pinyin) "
             f"VALUES (%s, {parts}, to_tsvector('simple', %s), {parts}) "
@@ -155,9 +163,9 @@ class PostgresFullText:
             [
                 [
                     page_id,
-                    *(tokens[c] for c in WORD_COLUMNS),
+                    *(f"{tokens[c]} {self.FIELD_GAP}" for c in WORD_COLUMNS),
                     tokens[analysis.CHARS],
-                    *(tokens[PINYIN_COLUMNS[c]] for c in WORD_COLUMNS),
+                    *(f"{tokens[PINYIN_COLUMNS[c]]} {self.FIELD_GAP}" for c in WORD_COLUMNS),
                 ]
                 for page_id, tokens in rows
             ],
