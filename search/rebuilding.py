@@ -4,8 +4,9 @@ processes, and written in bulk by the one process holding the rebuild's transact
 At 100,000 pages the work is about 3 ms a page, most of it reading pages, building documents
 and cutting text into tokens (docs/search-benchmark.md), none of which needs the transaction:
 workers do that for batches of page ids and send back plain rows (`entry_rows`), which the main
-process inserts with `executemany`. Inside a transaction (the test suite) or on one core, the
-same steps run in the calling process: workers could not see uncommitted pages.
+process inserts with `executemany`. Inside a transaction (the test suite; workers could not see
+uncommitted pages), on one core, or for fewer than SEARCH_REBUILD_WORKERS_FROM pages, the same
+steps run in the calling process. Workers are spawned (search/rebuild_worker.py says why).
 """
 
 import multiprocessing
