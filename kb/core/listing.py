@@ -10,55 +10,14 @@ pages, and the cards are drawn from the hits (no query per card). Only the index
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.http import QueryDict
-
-
-@dataclass
-class ListingPage:
-    """The page of results in the shape of a Paginator page, for includes/pagination.html."""
-
-    number: int
-    total: int
-    per_page: int
-
-    @property
-    def paginator(self):
-        return self
-
-    @property
-    def count(self):
-        return self.total
-
-    @property
-    def num_pages(self):
-        return max(1, -(-self.total // self.per_page))
-
-    def has_other_pages(self):
-        return self.num_pages > 1
-
-    def has_previous(self):
-        return self.number > 1
-
-    def has_next(self):
-        return self.number < self.num_pages
-
-    def previous_page_number(self):
-        return self.number - 1
-
-    def next_page_number(self):
-        return self.number + 1
-
-    def start_index(self):
-        return (self.number - 1) * self.per_page + 1 if self.total else 0
-
-    def end_index(self):
-        return min(self.number * self.per_page, self.total)
 
 
 @dataclass
 class Listing:
     hits: list = field(default_factory=list)
-    page: ListingPage | None = None
+    page: Page | None = None  # a Paginator page over the total, for includes/pagination.html
     groups: list = field(default_factory=list)  # (facet, legend, [FacetValue]) in the class's order
     chips: list = field(default_factory=list)  # {"facet", "value", "remove"}
     sorts: dict = field(default_factory=dict)
@@ -116,7 +75,10 @@ def build_listing(index_page, request):
         listing.error = str(error)
         return listing
     listing.hits = results.hits
-    listing.page = ListingPage(number=results.query.page, total=results.total, per_page=index_page.per_page)
+    # The hits are the page already: the paginator only counts (a range is never materialised).
+    listing.page = Page(
+        results.hits, results.query.page, Paginator(range(results.total), index_page.per_page)
+    )
     for facet in index_page.listing_facets:
         values = results.facets.get(facet, [])
         shown = listed(values)

@@ -35,7 +35,7 @@ def groups(listing):
 def assert_agrees_with_search(client, listing, type_key, facets, **params):
     data = api(client, type=type_key, page_size=30, **params)
     assert shown_titles(listing) == titles(data)
-    assert listing.page.count == data["total"]
+    assert listing.page.paginator.count == data["total"]
     for name in facets:
         if name in groups(listing) or facet(data, name):
             assert groups(listing)[name] == facet(data, name), name
@@ -128,7 +128,7 @@ def test_pages_of_the_listing(client, library, monkeypatch):
     second, _ = listing_of(client, "/cases/", page=2)
     assert shown_titles(first) == ["铲屎官小队", "老旧小区停车难的协商"]
     assert shown_titles(second) == ["助老服务队"]
-    assert first.page.num_pages == 2 and "第 1–2 个" in html
+    assert first.page.paginator.num_pages == 2 and "第 1–2 个" in html
     assert 'href="?page=2" rel="next"' in html
 
 
