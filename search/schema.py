@@ -61,8 +61,13 @@ def admin_search_fields(**columns):
     """
     from wagtail.search import index
 
+    from .wagtail_backend import ReadOnceSearchField
+
     def field(name, column):
-        search_field = index.SearchField(name, boost=WEIGHTS[column])
+        # Wagtail keeps one search field per (class, name): `title` stays a plain SearchField so it
+        # replaces Page's own, as before (a title is cheap to read anyway).
+        field_class = index.SearchField if name == "title" else ReadOnceSearchField
+        search_field = field_class(name, boost=WEIGHTS[column])
         search_field.schema_column = column
         return search_field
 

@@ -20,11 +20,14 @@ The index is left exactly as stock Wagtail writes it, so the stock backend readi
 """
 
 import re
+import threading
+from contextlib import contextmanager
 from functools import cache, reduce
 from operator import add, and_, or_
 
 from django.db.models import Case, CharField, Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Length, Lower, Replace
+from wagtail.search import index
 from wagtail.search.backends import database
 from wagtail.search.backends.base import BaseSearchQueryCompiler, BaseSearchResults, FilterFieldError
 from wagtail.search.backends.database.fallback import DatabaseSearchBackend
@@ -225,10 +228,57 @@ class ChineseSearchMixin:
         return ChineseSearchResults(self, results.query_compiler)
 
 
+_reading = threading.local()
+
+
+@contextmanager
+def values_read_once():
+    """While an index write runs, each ReadOnceSearchField value of an object is read once."""
+    if getattr(_reading, "values", None) is not None:
+        yield
+        return
+    _reading.values = {}
+    try:
+        yield
+    finally:
+        _reading.values = None
+
+
+class ReadOnceSearchField(index.SearchField):
+    """A search field read once per object and index write (`values_read_once`).
+
+    Wagtail's database indexers go over every search field of an object three times (for its
+    title, body and autocomplete text): a page's body StreamField was turned into text three times.
+    Outside a write the value is read as usual, so an object changed and indexed again is read afresh.
+    """
+
+    def get_value(self, obj):
+        values = getattr(_reading, "values", None)
+        if values is None:
+            return super().get_value(obj)
+        key = (id(obj), self.field_name)
+        held = values.get(key)
+        if held is None or held[0] is not obj:  # holding the object keeps its id from being reused
+            held = values[key] = (obj, super().get_value(obj))
+        return held[1]
+
+
+class ReadOnceIndexMixin:
+    def add_items(self, model, objs):
+        with values_read_once():
+            return super().add_items(model, objs)
+
+
 @cache
 def _with_chinese(backend_class):
+    stock_index = backend_class.index_class
+    index_class = type(
+        f"ReadOnce{stock_index.__name__}", (ReadOnceIndexMixin, stock_index), {"__module__": __name__}
+    )
     return type(
-        f"Chinese{backend_class.__name__}", (ChineseSearchMixin, backend_class), {"__module__": __name__}
+        f"Chinese{backend_class.__name__}",
+        (ChineseSearchMixin, backend_class),
+        {"__module__": __name__, "index_class": index_class},
     )
 
 
