@@ -12,6 +12,8 @@ Fixtures: `browser` (one chromium for all of them), `page` (a fresh zh-CN contex
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,7 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 15_000  # the machines running the suite are small and shared
+REQUESTS_TIMEOUT_S = 30  # for the server to finish what a closed page had asked
 HERE = Path(__file__).parent
 
 
@@ -128,9 +131,36 @@ def browser():
     return _chromium.start()
 
 
+def _request_threads(httpd):
+    """The live server's threads still answering a request (socketserver's per-request threads)."""
+    return [
+        thread
+        for thread in threading.enumerate()
+        if getattr(getattr(thread, "_target", None), "__self__", None) is httpd
+    ]
+
+
+def _finish_requests(live_server, timeout=REQUESTS_TIMEOUT_S):
+    """Wait for the requests a closed page left in flight (a page's scripts keep fetching after
+    the test's last step) to end, so none runs into the flush after the test: on SQLite's shared
+    in-memory database the server's thread and the flush would use the one connection at once."""
+    httpd = getattr(live_server.thread, "httpd", None)
+    deadline = time.monotonic() + timeout
+    quiet_checks = 0
+    while quiet_checks < 2 and time.monotonic() < deadline:  # twice: one may just have been accepted
+        threads = _request_threads(httpd) if httpd is not None else []
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        quiet_checks = 0 if threads else quiet_checks + 1
+        time.sleep(0.05)
+
+
 @pytest.fixture
-def new_page(browser):
-    """new_page(**context_options): a page in a fresh context (zh-CN), e.g. java_script_enabled=False."""
+def new_page(browser, live_server, transactional_db):
+    """new_page(**context_options): a page in a fresh context (zh-CN), e.g. java_script_enabled=False.
+
+    It depends on the live server and the database, so it is closed (and the server left idle)
+    before the database is flushed."""
     contexts = []
 
     def make(**options):
@@ -142,6 +172,7 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+    _finish_requests(live_server)
 
 
 @pytest.fixture
