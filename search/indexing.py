@@ -9,16 +9,18 @@ go to Elasticsearch only while search/health.py finds its index complete and rea
 """
 
 import logging
+from multiprocessing.pool import AsyncResult
 
 from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page
 
+from kb.core import workers
 from kb.core.page_types import page_model, type_keys
 from kb.core.visibility import is_public_live
 
 from . import health, outbox, rebuilding
-from .backends.database import DatabaseBackend
+from .backends.database import DatabaseBackend, entry_rows
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
 from .documents import build_document
 from .health import elasticsearch_enabled
@@ -65,9 +67,13 @@ def update_pages(page_ids):
     """Index or remove many pages at once, in batches: the bulk form of `update_page`.
 
     The importer's run calls it once (through kb.core.publishing) instead of once per publish.
+    Inside a run with worker processes (kb.core.workers.shared()), a batch's text is analysed on
+    a worker while this process builds the next batch's documents; the writes keep their order.
     """
     page_ids = list(dict.fromkeys(page_ids))
     backend = DatabaseBackend()
+    pool = workers.shared()
+    waiting = None  # the previous batch: (its ids, the ids it indexes, its rows or their AsyncResult)
     for start in range(0, len(page_ids), BATCH_SIZE):
         chunk = page_ids[start : start + BATCH_SIZE]
         documents = [
@@ -76,10 +82,18 @@ def update_pages(page_ids):
             for page in indexable_pages(type_key).filter(pk__in=chunk)
         ]
         indexed = {document.page_id for document in documents}
-        if documents:
-            backend.index(documents)
-        backend.remove([page_id for page_id in chunk if page_id not in indexed])
-        _queue(chunk)
+        rows = pool.apply_async(entry_rows, (documents,)) if pool else entry_rows(documents)
+        if waiting:
+            _write_batch(backend, *waiting)
+        waiting = (chunk, indexed, rows)
+    if waiting:
+        _write_batch(backend, *waiting)
+
+
+def _write_batch(backend, chunk, indexed, rows):
+    backend.write_rows(rows.get() if isinstance(rows, AsyncResult) else rows)
+    backend.remove([page_id for page_id in chunk if page_id not in indexed])
+    _queue(chunk)
 
 
 def update_subtree(page):

@@ -6,19 +6,17 @@ and cutting text into tokens (docs/search-benchmark.md), none of which needs the
 workers do that for batches of page ids and send back plain rows (`entry_rows`), which the main
 process inserts with `executemany`. Inside a transaction (the test suite; workers could not see
 uncommitted pages), on one core, or for fewer than SEARCH_REBUILD_WORKERS_FROM pages, the same
-steps run in the calling process. Workers are spawned (search/rebuild_worker.py says why).
+steps run in the calling process. Workers are spawned (kb/core/workers.py says why).
 """
 
-import multiprocessing
-import os
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
+from kb.core import workers
 from kb.core.page_types import type_keys
 
-from . import rebuild_worker
 from .backends.database import entry_rows
 from .documents import build_document
 
@@ -55,8 +53,7 @@ def workers_wanted():
         return 0
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores if cores > 1 else 0
+    return workers.spare_cores()
 
 
 @contextmanager
@@ -76,7 +73,5 @@ def results(function, tasks):
         # mode stays with the database file (production wants it anyway).
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode = WAL")
-    names = {alias: connections[alias].settings_dict["NAME"] for alias in connections}
-    context = multiprocessing.get_context("spawn")  # see search/rebuild_worker.py
-    with context.Pool(processes, initializer=rebuild_worker.start, initargs=(names,)) as pool:
+    with workers.pool(processes) as pool:
         yield pool.imap(function, tasks, chunksize=1)

@@ -11,13 +11,14 @@ import logging
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from wagtail.actions.base import BaseAction
 from wagtail.actions.publish_page_revision import PublishPagePermissionError, PublishPageRevisionAction
 from wagtail.models import Page
 
-from kb.core import publishing
+from kb.core import publishing, workers
 from kb.core.page_types import page_model, page_types, vocabulary_models
 from kb.core.site_structure import ensure_site_structure
 from kb.vocabularies.models import Region
@@ -71,33 +72,38 @@ def import_files(sources, *, publish=False, dry_run=False, create_terms=False, u
     # Files imported byte for byte before are most likely unchanged: their bodies are rendered only
     # if they turn out to be written after all.
     seen = imported_digests(digests.values())
-    plans, new_terms, resolver = validate_files(
-        sources,
-        create_terms=create_terms,
-        defer_bodies={name for name, digest in digests.items() if digest in seen},
-        extra_terms=vocabulary.names(),
-    )
-    new_terms = sorted(set(new_terms) | set(vocabulary.new_terms()))
-    paths = {p.region_path for p in plans if p.region_path} | set(vocabulary.regions)
-    known = set(Region.objects.filter(path__in=paths).values_list("path", flat=True)) if paths else set()
-    new_regions = sorted(paths - known)
-    unchanged = unchanged_plans(plans, digests, publish)
-    skipped = {id(plan) for plan in unchanged}
-    render_deferred_bodies([plan for plan in plans if id(plan) not in skipped])
-    result = ImportResult(plans, new_terms, new_regions, publish, dry_run, unchanged)
-    result.region_warnings = [
-        region_warning(path, known) for path, known in close_regions(new_regions).items()
-    ]
-    try:
-        with transaction.atomic():
-            writer = PageWriter(plans, resolver, publish=publish, user=user)
-            writer.digests, writer.unchanged, writer.progress = digests, unchanged, progress
-            writer.vocabulary = vocabulary
-            writer.write(new_terms)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
+    deferred = {name for name, digest in digests.items() if digest in seen}
+    # A large run renders its Markdown and analyses its search text on worker processes (started
+    # now, set up while the files are validated); the search index flush finds them at the end.
+    processes = workers.spare_cores() if len(digests) - len(deferred) >= settings.IMPORT_WORKERS_FROM else 0
+    with workers.pool(processes) as pool:
+        plans, new_terms, resolver = validate_files(
+            sources,
+            create_terms=create_terms,
+            defer_bodies=set(digests) if pool else deferred,
+            extra_terms=vocabulary.names(),
+        )
+        new_terms = sorted(set(new_terms) | set(vocabulary.new_terms()))
+        paths = {p.region_path for p in plans if p.region_path} | set(vocabulary.regions)
+        known = set(Region.objects.filter(path__in=paths).values_list("path", flat=True)) if paths else set()
+        new_regions = sorted(paths - known)
+        unchanged = unchanged_plans(plans, digests, publish)
+        skipped = {id(plan) for plan in unchanged}
+        render_deferred_bodies([plan for plan in plans if id(plan) not in skipped], pool)
+        result = ImportResult(plans, new_terms, new_regions, publish, dry_run, unchanged)
+        result.region_warnings = [
+            region_warning(path, known) for path, known in close_regions(new_regions).items()
+        ]
+        try:
+            with transaction.atomic():
+                writer = PageWriter(plans, resolver, publish=publish, user=user)
+                writer.digests, writer.unchanged, writer.progress = digests, unchanged, progress
+                writer.vocabulary = vocabulary
+                writer.write(new_terms)
+                if dry_run:
+                    raise DryRunRollback
+        except DryRunRollback:
+            pass
     return result
 
 

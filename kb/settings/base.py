@@ -231,6 +231,8 @@ ELASTICSEARCH_RETRY_SECONDS = float(os.environ.get("ELASTICSEARCH_RETRY_SECONDS"
 SEARCH_OUTBOX_SENDER = os.environ.get("SEARCH_OUTBOX_SENDER", "background")
 # A rebuild of at least this many pages builds its documents on one worker process per core.
 SEARCH_REBUILD_WORKERS_FROM = int(os.environ.get("SEARCH_REBUILD_WORKERS_FROM", "2000"))
+# An import with this many files to render uses worker processes for Markdown and search analysis.
+IMPORT_WORKERS_FROM = int(os.environ.get("IMPORT_WORKERS_FROM", "1000"))
 # Wagtail's own index (the admin's page, chooser, snippet, image and document searches, drafts
 # included): Wagtail's database backend, with Chinese queries matched word by word.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_backend"}}
