@@ -27,7 +27,7 @@ from ..schema import (
     WEIGHTS,
     WORD_COLUMNS,
 )
-from . import facet_bitmaps
+from . import facet_bitmaps, rankings
 from .base import Hit, SearchBackend, SearchResults
 
 # How a search runs (measured with benchmarks/ at 100,000 pages, see docs/search-benchmark.md):
@@ -274,6 +274,9 @@ def full_text_for(vendor):
     raise RuntimeError(f"The embedded search backend supports SQLite and PostgreSQL, not {vendor}.")
 
 
+# A first search whose filters keep at least 1/WHOLE_RANKING_SHARE of its matches ranks them all,
+# to keep (backends/rankings.py); a narrower one scores only the pages it shows.
+WHOLE_RANKING_SHARE = 4
 REBUILD_CACHE_KIB = -512_000  # negative: KiB (SQLite's convention)
 WRITE_CHUNK = 500  # ids per DELETE … IN (…): well under SQLite's limit on parameters
 
@@ -446,12 +449,14 @@ class DatabaseBackend(SearchBackend):
         words = self.analyse(query.q)
         bitmaps = facet_bitmaps.current()
         full_text = self.full_text
+        state = (*facet_bitmaps.database_key(), bitmaps.stamp)  # what kept rankings are valid for
         with connection.cursor() as cursor:
             if words:
                 sql, params = full_text.ids_sql(words)
-                cursor.execute(sql, params)
                 # Pages in the full-text table but not (or no longer) in the index are never shown.
-                matched = BitMap(page_id for (page_id,) in cursor.fetchall()) & bitmaps.entries
+                matched = rankings.kept_matches(
+                    (*state, sql, *params), lambda: self._ids(cursor, sql, params) & bitmaps.entries
+                )
             else:
                 matched = bitmaps.entries
             selected = {facet: bitmaps.of(facet, values) for facet, values in query.filters.items()}
@@ -465,7 +470,7 @@ class DatabaseBackend(SearchBackend):
                 else:
                     pages = shown
                 raw_facets[facet] = bitmaps.counts(facet, pages)
-            rows = self._page(cursor, query, words, shown, filtered=bool(selected)) if shown else []
+            rows = self._page(cursor, query, words, shown, matched, state) if shown else []
             fields = self._key_fields(cursor, [row[0] for row in rows])
         terms = analysis.highlight_terms(words)
         readings = analysis.pinyin_readings(words)
@@ -493,15 +498,43 @@ class DatabaseBackend(SearchBackend):
             relaxed=analysis.relaxed_words(words),
         )
 
-    def _page(self, cursor, query, words, shown, filtered):
-        """The rows of the page of results shown, ranked; only `shown` pages are scored."""
+    @staticmethod
+    def _ids(cursor, sql, params):
+        cursor.execute(sql, params)
+        return BitMap(page_id for (page_id,) in cursor.fetchall())
+
+    def _page(self, cursor, query, words, shown, matched, state):
+        """The rows of the page of results shown, ranked.
+
+        From the whole ranking of the matches when it is kept (search/backends/rankings.py) or
+        worth keeping: every search without words or without filters, any whose filters keep at
+        least 1/WHOLE_RANKING_SHARE of the matches, and the second narrower one of the same words
+        (a user narrowing again). The first narrower one scores only the pages it shows.
+        """
+        filtered = len(shown) < len(matched)
         if words:
-            restrict = self.full_text.restrict(shown) if filtered else ("", [])
-            matched_sql, matched_params = self.full_text.matched_sql(words, restrict)
+            matched_sql, matched_params = self.full_text.matched_sql(words)
         else:
-            condition, matched_params = self.full_text.restrict(shown, "page_id") if filtered else ("", [])
-            where = f" WHERE {condition}" if condition else ""
-            matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry{where}"
+            matched_sql, matched_params = "SELECT page_id AS id, 0.0 AS score FROM search_searchentry", []
+        key = (*state, query.sort, matched_sql, *matched_params)
+        ranking = rankings.rankings.get(key)
+        if ranking is None and (
+            not words
+            or not filtered
+            or len(shown) * WHOLE_RANKING_SHARE >= len(matched)
+            or rankings.narrowed_before(key)
+        ):
+            cursor.execute(
+                f"WITH m AS MATERIALIZED ({matched_sql}) SELECT e.page_id, m.score "
+                f"FROM m JOIN search_searchentry e ON e.page_id = m.id ORDER BY {order_sql(query.sort)}",
+                matched_params,
+            )
+            ranking = rankings.Ranking.from_rows(cursor.fetchall())
+            rankings.rankings.put(key, ranking)
+        if ranking is not None:
+            return self._rows(cursor, ranking.page(shown, query.offset, query.page_size, every=not filtered))
+        restrict = self.full_text.restrict(shown)
+        matched_sql, matched_params = self.full_text.matched_sql(words, restrict)
         cursor.execute(
             f"WITH m AS MATERIALIZED ({matched_sql}) "
             "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, e.date_label, m.score "
@@ -510,3 +543,17 @@ class DatabaseBackend(SearchBackend):
             matched_params + [query.page_size, query.offset],
         )
         return cursor.fetchall()
+
+    @staticmethod
+    def _rows(cursor, picked):
+        """The shown rows of these (page id, score) pairs, in their order."""
+        if not picked:
+            return []
+        ids = [page_id for page_id, _ in picked]
+        cursor.execute(
+            "SELECT page_id, title, url, type, summary, body, date, date_label FROM search_searchentry "
+            f"WHERE page_id IN ({_marks(ids)})",
+            ids,
+        )
+        found = {row[0]: row for row in cursor.fetchall()}
+        return [(*found[page_id], score) for page_id, score in picked if page_id in found]

@@ -83,7 +83,8 @@ _lock = threading.Lock()
 _current = {}  # database alias and name → FacetBitmaps
 
 
-def _key():
+def database_key():
+    """Which database this connection reads: per-process state is kept per database."""
     return (connection.alias, str(connection.settings_dict.get("NAME")))
 
 
@@ -93,7 +94,7 @@ def current():
         cursor.execute(f"SELECT generation, stamp FROM {STATE_TABLE} WHERE id = 1")
         row = cursor.fetchone()
         generation, stamp = row if row else (0, "")
-        key = _key()
+        key = database_key()
         bitmaps = _current.get(key)
         if bitmaps is not None and bitmaps.stamp == stamp:
             return bitmaps
