@@ -507,9 +507,10 @@ class DatabaseBackend(SearchBackend):
         """The rows of the page of results shown, ranked.
 
         From the whole ranking of the matches when it is kept (search/backends/rankings.py) or
-        worth keeping: every search without words or without filters, any whose filters keep at
-        least 1/WHOLE_RANKING_SHARE of the matches, and the second narrower one of the same words
-        (a user narrowing again). The first narrower one scores only the pages it shows.
+        worth keeping: every search without filters, any whose filters keep at least
+        1/WHOLE_RANKING_SHARE of the matches, and the second narrower one of the same words (or of
+        no words: facets alone), a user narrowing again. The first narrower one ranks only the
+        pages it shows, and keeps nothing.
         """
         filtered = len(shown) < len(matched)
         if words:
@@ -519,10 +520,7 @@ class DatabaseBackend(SearchBackend):
         key = (*state, query.sort, matched_sql, *matched_params)
         ranking = rankings.rankings.get(key)
         if ranking is None and (
-            not words
-            or not filtered
-            or len(shown) * WHOLE_RANKING_SHARE >= len(matched)
-            or rankings.narrowed_before(key)
+            not filtered or len(shown) * WHOLE_RANKING_SHARE >= len(matched) or rankings.narrowed_before(key)
         ):
             cursor.execute(
                 f"WITH m AS MATERIALIZED ({matched_sql}) SELECT e.page_id, m.score "
@@ -533,8 +531,11 @@ class DatabaseBackend(SearchBackend):
             rankings.rankings.put(key, ranking)
         if ranking is not None:
             return self._rows(cursor, ranking.page(shown, query.offset, query.page_size, every=not filtered))
-        restrict = self.full_text.restrict(shown)
-        matched_sql, matched_params = self.full_text.matched_sql(words, restrict)
+        if words:
+            matched_sql, matched_params = self.full_text.matched_sql(words, self.full_text.restrict(shown))
+        else:
+            condition, matched_params = self.full_text.restrict(shown, "page_id")
+            matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry WHERE {condition}"
         cursor.execute(
             f"WITH m AS MATERIALIZED ({matched_sql}) "
             "SELECT e.page_id, e.title, e.url, e.type, e.summary, e.body, e.date, e.date_label, m.score "

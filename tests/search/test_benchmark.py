@@ -53,8 +53,10 @@ def test_benchmark_reports_both_backends_at_each_size(indexes, tmp_path):
         rows = table_rows(text, heading)
         assert set(rows) == set(KINDS)
         for kind, cells in rows.items():
-            assert len(cells) == 8
+            assert len(cells) == 10
             assert all(re.fullmatch(r"[\d,]+\.\d", cell) for cell in cells[1:5]), cells  # p50/p95 in ms
+            # after the same words alone: p50/p95 in ms
+            assert all(re.fullmatch(r"[\d,]+\.\d", cell) for cell in cells[8:10]), cells
             assert re.fullmatch(r"[\d,]+ \([0-3]/3\)", cells[7]), (
                 cells
             )  # stock: mean hits (queries with hits)
@@ -107,3 +109,39 @@ def test_suggest_benchmark_times_every_prefix_on_the_pages_it_made(indexes):
     found = {row.split("|")[1].strip(" `"): int(row.split("|")[2]) for row in rows}
     assert found["社区"] > 0 and found["shequ"] > 0 and found["sq"] > 0
     assert re.search(r"on 30 synthetic case pages \([\d,]+ suggestion rows", text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_latency_command_times_searches_against_the_floor_on_a_live_server(live_server, tmp_path):
+    from kb.core.page_types import index_model
+    from kb.core.site_structure import ensure_site_structure
+    from kb.vocabularies.models import Issue
+
+    ensure_site_structure()
+    page = CasePageFactory(
+        parent=index_model("case").objects.get(), title="停车难的协商", summary="车位轮换。"
+    )
+    page.issues = [Issue.objects.get(name="停车难")]
+    page.save_revision().publish()
+    report = tmp_path / "latency.md"
+    stderr = io.StringIO()
+    call_command(
+        "search_latency", "--url", live_server.url, "--queries", "4", "--rounds", "2",
+        "--output", str(report), stdout=io.StringIO(), stderr=stderr,
+    )  # fmt: skip
+
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# Search request latency")
+    assert "1 pages in its index" in text
+    rows = [line for line in text.splitlines() if line.startswith("| floor:") or line.startswith("| text +")]
+    assert len(rows) == 5
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert re.fullmatch(r"[\d.]+", cells[1]) and re.fullmatch(r"[\d.]+", cells[2]), cells
+        assert re.fullmatch(r"[\d.]+×", cells[3]), cells
+    assert "round 2" in stderr.getvalue()
+
+
+def test_latency_command_refuses_a_single_round():
+    with pytest.raises(CommandError, match="--rounds"):
+        call_command("search_latency", "--url", "http://127.0.0.1:9", "--rounds", "1")

@@ -40,6 +40,7 @@ def test_walking_a_kept_ranking_gives_what_scoring_the_shown_pages_gives(databas
     with monkeypatch.context() as nothing_kept:
         nothing_kept.setattr(rankings.rankings, "size", 0)
         nothing_kept.setattr(rankings.matches, "size", 0)
+        nothing_kept.setattr(rankings.narrowed, "size", 0)  # every filtered search as the first
         nothing_kept.setattr(database, "WHOLE_RANKING_SHARE", 0)  # no share is enough to rank all
         expected = [answer(query) for query in every_query()]
     assert not rankings.rankings.items
