@@ -231,6 +231,9 @@ ELASTICSEARCH_RETRY_SECONDS = float(os.environ.get("ELASTICSEARCH_RETRY_SECONDS"
 SEARCH_OUTBOX_SENDER = os.environ.get("SEARCH_OUTBOX_SENDER", "background")
 # A rebuild of at least this many pages builds its documents on one worker process per core.
 SEARCH_REBUILD_WORKERS_FROM = int(os.environ.get("SEARCH_REBUILD_WORKERS_FROM", "2000"))
+# Whole ranked orders of searches each process keeps (search/backends/rankings.py; 16 bytes a
+# match: 1.6 MB for a word found in 100,000 pages); 0 keeps none.
+SEARCH_KEPT_RANKINGS = int(os.environ.get("SEARCH_KEPT_RANKINGS", "32"))
 # An import with this many files to render uses worker processes for Markdown and search analysis.
 IMPORT_WORKERS_FROM = int(os.environ.get("IMPORT_WORKERS_FROM", "1000"))
 # Wagtail's own index (the admin's page, chooser, snippet, image and document searches, drafts

@@ -35,6 +35,8 @@ from .base import Hit, SearchBackend, SearchResults
 # every facet count come from the facet bitmaps; one more statement ranks only the pages that
 # pass the filters (`+rowid IN (…)`: the unary + keeps SQLite from turning the list into one
 # full-text lookup per id) and returns the page of results shown, whose snippets are then made.
+# Unless the whole ranked order of the matches is kept (backends/rankings.py): then the page of
+# results is read off that order, and the full-text table is not asked again.
 
 
 class SqliteFullText:

@@ -84,9 +84,9 @@ class Kept:
             self.items.clear()
 
 
-rankings = Kept(getattr(settings, "SEARCH_KEPT_RANKINGS", 32))
-matches = Kept(getattr(settings, "SEARCH_KEPT_RANKINGS", 32))
-narrowed = Kept(getattr(settings, "SEARCH_KEPT_RANKINGS", 32) * 4)
+rankings = Kept(settings.SEARCH_KEPT_RANKINGS)
+matches = Kept(settings.SEARCH_KEPT_RANKINGS)
+narrowed = Kept(settings.SEARCH_KEPT_RANKINGS * 4)
 
 
 def narrowed_before(key):
