@@ -111,7 +111,8 @@ def test_suggest_benchmark_times_every_prefix_on_the_pages_it_made(indexes):
     assert re.search(r"on 30 synthetic case pages \([\d,]+ suggestion rows", text)
 
 
-@pytest.mark.django_db(transaction=True)
+# Committed pages for the live server; the migrations' rows (locale, root page) restored after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_latency_command_times_searches_against_the_floor_on_a_live_server(live_server, tmp_path):
     from kb.core.page_types import index_model
     from kb.core.site_structure import ensure_site_structure
