@@ -1,0 +1,77 @@
+"""Rebuilding the embedded index: everything is replaced in one transaction.
+
+On SQLite the full-text table is emptied by dropping it and creating it again from its own
+definition (far faster than deleting its rows), so the table must come back as it was, and a
+rebuild that fails part way must leave the index it started from. Title suggestions are written
+from keys made with the rows (on workers in a large rebuild)."""
+
+import pytest
+from django.db import connection
+
+from search.backends.database import DatabaseBackend
+from search.indexing import rebuild
+from search.query import SearchQuery
+from search.suggestions import suggest
+from tests.factories import CasePageFactory, publish
+
+
+@pytest.fixture
+def cases(indexes):
+    return [
+        publish(CasePageFactory(parent=indexes["case"], title=title, summary=summary, live=False))
+        for title, summary in [
+            ("成都社区停车难的协商", "居民议事会商定车位轮换规则。"),
+            ("助老服务队", "居民自发成立的互助队伍。"),
+        ]
+    ]
+
+
+def fulltext_definition():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_fulltext'")
+        else:
+            cursor.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = 'search_fulltext' ORDER BY ordinal_position"
+            )
+        return cursor.fetchall()
+
+
+def found(text):
+    results = DatabaseBackend().search(SearchQuery(q=text, page_size=10))
+    return sorted(hit.title for hit in results.hits)
+
+
+def test_a_rebuild_gives_back_the_same_table_and_finds_every_page(cases):
+    definition = fulltext_definition()
+    before = {text: found(text) for text in ("停车", "居民", "互助", "tingche")}
+    assert before["居民"] == ["助老服务队", "成都社区停车难的协商"]
+
+    assert rebuild() == 2
+
+    assert fulltext_definition() == definition
+    assert {text: found(text) for text in before} == before
+
+
+def test_a_rebuild_that_fails_part_way_leaves_the_index_it_started_from(cases):
+    def batches():
+        from search import rebuilding
+        from search.backends.database import entry_rows
+
+        for task in rebuilding.page_batches():
+            documents = rebuilding.batch_documents(task)
+            yield entry_rows(documents), len(documents)
+        raise RuntimeError("a worker died")
+
+    with pytest.raises(RuntimeError, match="a worker died"):
+        DatabaseBackend().rebuild_rows(batches())
+
+    assert found("居民") == ["助老服务队", "成都社区停车难的协商"]
+    assert found("tingche") == ["成都社区停车难的协商"]
+
+
+def test_after_a_rebuild_titles_are_suggested_by_characters_pinyin_and_initials(cases):
+    rebuild()
+    for typed in ("成都社区", "成都社區", "chengdu she", "cdsq"):
+        assert [s["text"] for s in suggest(typed)] == ["成都社区停车难的协商"], typed
