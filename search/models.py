@@ -27,6 +27,9 @@ class SearchEntry(models.Model):
         indexes = [
             # A type's newest pages (the home page's lists) read in index order (schema.NEWEST_ORDER).
             models.Index(fields=["type", "-date", "-published_at", "page"], name="search_entry_newest"),
+            # Ranking a search's matches reads only their sort keys: from this index, not from rows
+            # whose long body pushes the later columns out to overflow pages (backends/database.py).
+            models.Index(fields=["page", "date", "published_at", "title_key"], name="search_entry_order"),
         ]
 
     def __str__(self):
