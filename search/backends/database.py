@@ -36,7 +36,9 @@ from .base import Hit, SearchBackend, SearchResults
 # pass the filters (`+rowid IN (…)`: the unary + keeps SQLite from turning the list into one
 # full-text lookup per id) and returns the page of results shown, whose snippets are then made.
 # Unless the whole ranked order of the matches is kept (backends/rankings.py): then the page of
-# results is read off that order, and the full-text table is not asked again.
+# results is read off that order, and the full-text table is not asked again. Which pages match
+# (and which earn a bonus tier) is asked with only the options that decide it
+# (ranking.matching_options); BM25 reads every option, as its score depends on them all.
 
 
 class SqliteFullText:
