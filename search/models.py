@@ -30,6 +30,8 @@ class SearchEntry(models.Model):
             # Ranking a search's matches reads only their sort keys: from this index, not from rows
             # whose long body pushes the later columns out to overflow pages (backends/database.py).
             models.Index(fields=["page", "date", "published_at", "title_key"], name="search_entry_order"),
+            # Every page, newest first: a search without words reads its page of results off it.
+            models.Index(fields=["-date", "-published_at", "page"], name="search_entry_newest_first"),
         ]
 
     def __str__(self):

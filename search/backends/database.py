@@ -289,6 +289,10 @@ def full_text_for(vendor):
 # A first search whose filters keep at least 1/WHOLE_RANKING_SHARE of its matches ranks them all,
 # to keep (backends/rankings.py); a narrower one scores only the pages it shows.
 WHOLE_RANKING_SHARE = 4
+# A search without words whose filters keep at least 1/NEWEST_WALK_SHARE of the pages reads them
+# in newest order off an index (`_newest_walk`), WALK_STEP rows at first, four times more each step.
+NEWEST_WALK_SHARE = 64
+WALK_STEP = 500
 REBUILD_CACHE_KIB = -512_000  # negative: KiB (SQLite's convention)
 WRITE_CHUNK = 500  # ids per DELETE … IN (…): well under SQLite's limit on parameters
 
@@ -535,6 +539,8 @@ class DatabaseBackend(SearchBackend):
         pages it shows, and keeps nothing.
         """
         filtered = len(shown) < len(matched)
+        if not words and query.sort != "title" and len(shown) * NEWEST_WALK_SHARE >= len(matched):
+            return self._rows(cursor, self._newest_walk(cursor, shown, query.offset, query.page_size))
         if words:
             matched_sql, matched_params = self.full_text.matched_sql(words)
         else:
@@ -565,6 +571,37 @@ class DatabaseBackend(SearchBackend):
             matched_params + [query.page_size, query.offset],
         )
         return self._rows(cursor, cursor.fetchall())
+
+    @staticmethod
+    def _newest_walk(cursor, shown, offset, size):
+        """[(page id, 0.0)] of the `size` newest pages in `shown` after skipping `offset`.
+
+        With no words every score is 0, so relevance and newest are the one order of
+        schema.NEWEST_ORDER, which the index search_entry_newest_first holds: reading it from the
+        top, a step at a time, until the page is full costs a few hundred rows when the filters
+        keep a good share of the pages (1/NEWEST_WALK_SHARE), not a sort of them all (40 ms at
+        100,000 pages).
+        """
+        newest = ", ".join(f"{column} DESC" for column in NEWEST_ORDER)
+        picked, skipped, read, step = [], 0, 0, WALK_STEP
+        while True:
+            cursor.execute(
+                f"SELECT page_id FROM search_searchentry ORDER BY {newest}, page_id LIMIT %s OFFSET %s",
+                [step, read],
+            )
+            ids = [page_id for (page_id,) in cursor.fetchall()]
+            for page_id in ids:
+                if page_id in shown:
+                    if skipped < offset:
+                        skipped += 1
+                    else:
+                        picked.append((page_id, 0.0))
+                        if len(picked) == size:
+                            return picked
+            if len(ids) < step:
+                return picked
+            read += len(ids)
+            step *= 4
 
     @staticmethod
     def _rows(cursor, picked):

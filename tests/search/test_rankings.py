@@ -42,6 +42,7 @@ def test_walking_a_kept_ranking_gives_what_scoring_the_shown_pages_gives(databas
         nothing_kept.setattr(rankings.matches, "size", 0)
         nothing_kept.setattr(rankings.narrowed, "size", 0)  # every filtered search as the first
         nothing_kept.setattr(database, "WHOLE_RANKING_SHARE", 0)  # no share is enough to rank all
+        nothing_kept.setattr(database, "NEWEST_WALK_SHARE", 0)  # no words: sorted in SQL, not walked
         expected = [answer(query) for query in every_query()]
     assert not rankings.rankings.items
     assert any(hits for _, hits, _ in expected) and any(len(hits) == 2 for _, hits, _ in expected)
@@ -90,3 +91,23 @@ def test_a_page_of_a_ranking_skips_and_keeps_only_shown_pages():
     assert ranking.page({2, 4, 7}, offset=1, size=2) == [(4, 0.0), (7, 1.0)]
     assert ranking.page(set(), offset=0, size=2) == []
     assert ranking.page(None, offset=3, size=5, every=True) == [(4, 0.0), (7, 1.0)]
+
+
+def test_a_search_without_words_walks_the_newest_pages_in_steps(database_library, monkeypatch):
+    """Facets alone read pages newest first off an index: the same pages, at every step size."""
+    queries = [
+        SearchQuery(q="", filters=filters, sort=sort, page=page, page_size=2)
+        for filters in FILTERS
+        for sort in ("relevance", "newest")
+        for page in (1, 2, 3, 9)
+    ]
+    with monkeypatch.context() as sorted_in_sql:
+        sorted_in_sql.setattr(database, "NEWEST_WALK_SHARE", 0)
+        sorted_in_sql.setattr(rankings.rankings, "size", 0)
+        expected = [answer(query) for query in queries]
+    assert any(len(hits) == 2 for _, hits, _ in expected) and any(not hits for _, hits, _ in expected)
+    for step in (1, 2, 500):
+        monkeypatch.setattr(database, "WALK_STEP", step)
+        monkeypatch.setattr(database, "NEWEST_WALK_SHARE", 10**6)  # every one of them walked
+        assert [answer(query) for query in queries] == expected, step
+    assert not rankings.rankings.items  # a walk keeps nothing
