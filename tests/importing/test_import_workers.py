@@ -92,7 +92,7 @@ def test_pages_written_with_workers_are_those_made_here(indexes, write_md, start
             value["content"] for _, value in blocks
         ]
     # The index rows the workers analysed are those this process makes from the same pages.
-    entries, facets, _ = entry_rows([build_document(page) for page in pages])
+    entries, facets, _, _ = entry_rows([build_document(page) for page in pages])
     expected = ([(*row[:9], row[10]) for row in entries], [tuple(row) for row in facets])
     assert index_rows([page.pk for page in pages]) == expected
     assert "消防通道" in expected[0][0][8]
