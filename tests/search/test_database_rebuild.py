@@ -8,7 +8,7 @@ from keys made with the rows (on workers in a large rebuild)."""
 import pytest
 from django.db import connection
 
-from search.backends.database import DatabaseBackend
+from search.backends.database import FTS5_HASH_BYTES, DatabaseBackend
 from search.indexing import rebuild
 from search.query import SearchQuery
 from search.suggestions import suggest
@@ -38,6 +38,12 @@ def fulltext_definition():
         return cursor.fetchall()
 
 
+def fulltext_hash_size():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT v FROM search_fulltext_config WHERE k = 'hashsize'")
+        return cursor.fetchone()
+
+
 def found(text):
     results = DatabaseBackend().search(SearchQuery(q=text, page_size=10))
     return sorted(hit.title for hit in results.hits)
@@ -52,6 +58,14 @@ def test_a_rebuild_gives_back_the_same_table_and_finds_every_page(cases):
 
     assert fulltext_definition() == definition
     assert {text: found(text) for text in before} == before
+
+
+def test_the_full_text_table_buffers_large_writes_before_and_after_a_rebuild(cases):
+    if connection.vendor != "sqlite":
+        pytest.skip("an FTS5 setting")
+    assert fulltext_hash_size() == (FTS5_HASH_BYTES,)  # set by the migration
+    rebuild()
+    assert fulltext_hash_size() == (FTS5_HASH_BYTES,)  # and again on the table made anew
 
 
 def test_a_rebuild_that_fails_part_way_leaves_the_index_it_started_from(cases):
