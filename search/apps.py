@@ -6,6 +6,6 @@ class SearchConfig(AppConfig):
     verbose_name = "搜索"
 
     def ready(self):
-        from . import signals
+        from . import checks, signals  # noqa: F401  checks: registered on import
 
         signals.connect()

@@ -8,7 +8,8 @@ from keys made with the rows (on workers in a large rebuild)."""
 import pytest
 from django.db import connection
 
-from search.backends.database import FTS5_HASH_BYTES, DatabaseBackend
+from search.backends.database import CONTENTLESS_DELETE_SINCE, FTS5_HASH_BYTES, DatabaseBackend
+from search.checks import full_text_problems
 from search.indexing import rebuild
 from search.query import SearchQuery
 from search.suggestions import suggest
@@ -81,6 +82,41 @@ def test_a_rebuild_in_several_batches_writes_its_tokens_out_once(cases, monkeypa
         (segments,) = cursor.fetchone()
     assert segments <= 1  # held in memory still, or written once
     assert found("居民") == ["助老服务队", "成都社区停车难的协商"]
+
+
+def test_where_sqlite_can_delete_from_it_the_full_text_table_keeps_only_its_index(cases):
+    """Contentless (SQLite 3.43+): the rows' text is not stored, yet a changed page is found by its
+    new words only, a removed one not at all, and BM25 still ranks (it reads the index)."""
+    if connection.vendor != "sqlite" or connection.Database.sqlite_version_info < CONTENTLESS_DELETE_SINCE:
+        pytest.skip("an FTS5 table of SQLite 3.43 or later")
+    (definition,) = fulltext_definition()[0]
+    assert "content = ''" in definition and "contentless_delete = 1" in definition
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT title FROM search_fulltext")
+        assert {title for (title,) in cursor.fetchall()} == {None}
+
+    parking, helpers = cases
+    parking.title = "成都社区车位共享的协商"
+    publish(parking)
+    helpers.unpublish()
+
+    assert found("停车") == []
+    assert found("共享") == ["成都社区车位共享的协商"]
+    assert found("互助") == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH 'title : \"共享\"'")
+        assert cursor.fetchall() == [(parking.pk,)]
+    assert rebuild() == 1
+    assert fulltext_definition()[0] == (definition,)
+    assert DatabaseBackend().search(SearchQuery(q="协商", page_size=10)).hits[0].score > 0
+
+
+def test_an_older_sqlite_is_told_it_cannot_open_a_contentless_table(cases):
+    if connection.vendor != "sqlite" or connection.Database.sqlite_version_info < CONTENTLESS_DELETE_SINCE:
+        pytest.skip("an FTS5 table of SQLite 3.43 or later")
+    assert full_text_problems(connection, connection.Database.sqlite_version_info) == []
+    (problem,) = full_text_problems(connection, (3, 40, 1))
+    assert problem.id == "search.E001" and "SQLite 3.40.1" in problem.msg
 
 
 def test_a_rebuild_that_fails_part_way_leaves_the_index_it_started_from(cases):
