@@ -128,12 +128,10 @@ def index_fields(fields):
     folding the same text three times.
     """
     runs = {name: _runs(text) for name, text in fields.items()}
-    every = [run for field_runs in runs.values() for run in field_runs]
-    tokens = {name: " ".join(words_of_runs(field_runs)) for name, field_runs in runs.items()}
-    tokens.update(
-        {f"{PINYIN}_{name}": " ".join(pinyin_of_runs(field_runs)) for name, field_runs in runs.items()}
-    )
-    tokens[CHARS] = " ".join(chars_of_runs(every))
+    words = {name: words_of_runs(field_runs) for name, field_runs in runs.items()}
+    tokens = {name: " ".join(field_words) for name, field_words in words.items()}
+    tokens.update({f"{PINYIN}_{name}": pinyin_text(runs[name], words[name]) for name in runs})
+    tokens[CHARS] = " ".join(chars_of_runs([run for field_runs in runs.values() for run in field_runs]))
     return tokens
 
 
@@ -175,26 +173,83 @@ def _pair_readings():
     }
 
 
+# Between the Chinese runs of a field read as one text: it has no reading, and no pair spans it.
+_RUN_SEPARATOR = "\n"
+
+
 @cache
 def _reading_table():
-    """str.translate table: character → its reading and a separator ("ting|")."""
-    return {ord(char): f"{reading}|" for char, reading in _char_readings().items()}
+    """str.translate table, a list by code point: a character's reading and a space ("ting "),
+    "" for a character without one. Chinese runs hold only BMP characters."""
+    table = [""] * 0x10000
+    for char, reading in _char_readings().items():
+        if reading and ord(char) < len(table):
+            table[ord(char)] = f"{reading} "
+    return table
+
+
+@cache
+def _changing_pairs():
+    """The pairs that read a character otherwise than it reads alone (银行 háng, not xíng)."""
+    readings = _char_readings()
+    return frozenset(
+        pair
+        for pair, reading in _pair_readings().items()
+        if reading != (readings.get(pair[0], ""), readings.get(pair[1], ""))
+    )
+
+
+def _bigrams(text):
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def _pair_fixes(text, bigrams):
+    """{position: syllable} of the characters of `text` a pair reads otherwise than alone.
+
+    `bigrams`: at least the character pairs of `text` (its word tokens will do). A pair's readings
+    replace its characters' own; where two overlap (ABC: AB and BC), the second reads the shared
+    character. Only pairs that change a reading are looked for, with str.find: looking every
+    character up in Python was most of a rebuild's pinyin time.
+    """
+    pairs = _pair_readings()
+    fixes = {}
+    for pair in _changing_pairs().intersection(bigrams):
+        first, second = pairs[pair]
+        position = text.find(pair)
+        while position != -1:
+            following = pairs.get(text[position + 1 : position + 3])
+            fixes[position] = first
+            fixes[position + 1] = following[0] if following else second
+            position = text.find(pair, position + 1)
+    return fixes
 
 
 def run_syllables(run):
-    """The toneless syllables of a run of (simplified) Chinese characters, one per character."""
-    translated = run.translate(_reading_table())
-    if translated.count("|") == len(run):
-        syllables = translated.split("|")[:-1]
-    else:  # a character without a reading
+    """The toneless syllables of a run of (simplified) Chinese characters, one per character
+    ("" for a character without a reading)."""
+    syllables = run.translate(_reading_table()).split(" ")[:-1]
+    if len(syllables) != len(run):  # a character without a reading
         readings = _char_readings()
         syllables = [readings.get(char, "") for char in run]
-    pairs = _pair_readings()
-    for i in range(len(run) - 1):
-        pair = pairs.get(run[i : i + 2])
-        if pair:
-            syllables[i], syllables[i + 1] = pair
+    for position, syllable in _pair_fixes(run, _bigrams(run)).items():
+        syllables[position] = syllable
     return syllables
+
+
+def pinyin_text(runs, bigrams=None):
+    """The syllables of the Chinese runs, one space between them: what a pinyin field indexes.
+    `bigrams`: the runs' word tokens, when the caller has them."""
+    text = _RUN_SEPARATOR.join(run for run in runs if _is_cjk(run))
+    fixes = _pair_fixes(text, _bigrams(text) if bigrams is None else bigrams)
+    table = _reading_table()
+    pieces, start = [], 0
+    for position in sorted(fixes):
+        pieces.append(text[start:position].translate(table))
+        if fixes[position]:
+            pieces.append(f"{fixes[position]} ")
+        start = position + 1
+    pieces.append(text[start:].translate(table))
+    return "".join(pieces)[:-1]
 
 
 def pinyin_tokens(text):
@@ -203,11 +258,11 @@ def pinyin_tokens(text):
 
 
 def pinyin_of_runs(runs):
-    return [s for run in runs if _is_cjk(run) for s in run_syllables(run) if s]
+    return pinyin_text(runs).split()
 
 
 def index_pinyin(text):
-    return " ".join(pinyin_tokens(text))
+    return pinyin_text(_runs(text))
 
 
 def pinyin_key(text):
