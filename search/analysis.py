@@ -97,7 +97,7 @@ def words_of_runs(runs):
     tokens = []
     for run in runs:
         if _is_cjk(run) and len(run) > 1:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.extend(_bigrams(run))
         else:
             tokens.append(run)
     return tokens
