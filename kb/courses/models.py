@@ -304,10 +304,10 @@ class CoursePage(KnowledgePage):  # routable through KnowledgePage
 
     # Timetable rules (timetable.py): explicit and few.
     # Left empty, the timetable fields take their defaults (see `clean`).
-    day_start = models.TimeField("每天开始时间", blank=True, default=timetable.as_time(9 * 60))
-    day_end = models.TimeField("每天结束时间", blank=True, default=timetable.as_time(17 * 60))
+    day_start = models.TimeField("每天开始时间", blank=True, default=timetable.default_day_start)
+    day_end = models.TimeField("每天结束时间", blank=True, default=timetable.default_day_end)
     lunch_start = models.TimeField(
-        "午餐时间", null=True, blank=True, default=timetable.as_time(12 * 60),
+        "午餐时间", null=True, blank=True, default=timetable.default_lunch_start,
         help_text="午餐安排在最接近这个时间的两个单元之间；留空表示不安排午餐（如晚间讲座）。",
     )  # fmt: skip
     lunch_minutes = models.PositiveSmallIntegerField("午餐时长（分钟）", blank=True, default=60)

@@ -4,7 +4,16 @@ import datetime
 
 import pytest
 
-from kb.courses.timetable import BREAK, LUNCH, MODULE, Rules, build_timetable, format_time, parse_time
+from kb.courses.timetable import (
+    BREAK,
+    LUNCH,
+    MODULE,
+    Rules,
+    as_time,
+    build_timetable,
+    format_time,
+    parse_time,
+)
 
 
 def layout(table):
@@ -121,3 +130,18 @@ def test_the_qingyuan_two_day_course_fits_two_days_with_lunch_and_breaks():
 
 def test_no_modules_no_days():
     assert build_timetable([]).days == []
+
+
+@pytest.mark.parametrize("name", ["day_start", "day_end", "lunch_start"])
+def test_timetable_defaults_pass_system_checks_at_their_own_time_of_day(name, monkeypatch):
+    """A fixed time default trips fields.W161 within ten seconds of that time of day,
+    which failed `check --deploy` (and CI) at 09:00 sharp."""
+    from django.db.models import fields
+
+    from kb.courses.models import CoursePage
+
+    field = CoursePage._meta.get_field(name)
+    assert field.get_default() == as_time(getattr(Rules, name))
+    at_default = datetime.datetime.combine(datetime.date.today(), field.get_default())
+    monkeypatch.setattr(fields, "_get_naive_now", lambda: at_default)
+    assert [message.id for message in field.check()] == []
