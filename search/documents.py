@@ -1,8 +1,10 @@
 """What the search index holds for a page: one builder, used by every backend."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils.html import strip_tags
 
 from . import analysis
@@ -41,8 +43,59 @@ class SearchDocument:
         return " ".join([self.title, self.summary, self.terms, self.body])
 
 
-def _names(manager):
-    return [term.name for term in manager.all()]
+# The vocabulary relations a document reads, by facet (a page type has those it has).
+TERM_FACETS = (("issue", "issues"), ("actor", "actors"), ("method", "methods"), ("audience", "audience"))
+
+
+def with_terms_as_lists(pages):
+    """`pages` (a type's `indexed_queryset`) with its vocabulary relations prefetched as plain
+    lists (`to_attr`), which `_names` reads.
+
+    A prefetch into a relation's manager builds a filtered queryset for every page and relation
+    just to hold the result: a quarter of the time a rebuild worker spent reading its pages. Only
+    the builders of documents ask for this; other readers (cards) keep the prefetched managers.
+    """
+    relations = {attribute for _, attribute in TERM_FACETS}
+    lookups = [
+        Prefetch(lookup, to_attr=_prefetched(lookup)) if lookup in relations else lookup
+        for lookup in pages._prefetch_related_lookups
+    ]
+    return pages.prefetch_related(None).prefetch_related(*lookups)
+
+
+def _prefetched(relation):
+    return f"indexed_{relation}"
+
+
+def _names(page, attribute):
+    """The names of a page's terms in one vocabulary relation (`issues`, …): from what
+    `with_terms_as_lists` fetched, unless the relation was set in memory (modelcluster: a preview)."""
+    terms = getattr(page, _prefetched(attribute), None)
+    if terms is None or attribute in getattr(page, "_cluster_related_objects", {}):
+        terms = getattr(page, attribute).all()
+    return [term.name for term in terms]
+
+
+# A tag as rich text stores them (`<p>`, `</a>`, `<a linktype="page" id="3">`, `<br/>`).
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
+# Elements whose content a parser reads as raw text (an unclosed <script> swallows the rest).
+_RAW_TEXT_RE = re.compile(
+    r"<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)", re.IGNORECASE
+)
+
+
+def plain_text(html):
+    """Rich text's stored HTML as plain text, exactly as Django's `strip_tags` gives it.
+
+    `strip_tags` runs an HTMLParser: 0.14 ms of a rebuild worker's 1.6 ms a page. Removing tags
+    with a regex gives the same text whenever nothing is left that a parser reads otherwise (a
+    `<` or `>` of a comment or an attribute, an `&` of an entity, a raw-text element such as
+    `<script>`); otherwise `strip_tags` decides.
+    """
+    text = _TAG_RE.sub("", html)
+    if "<" in text or ">" in text or "&" in text or _RAW_TEXT_RE.search(html):
+        return strip_tags(html)
+    return text
 
 
 def _stream_text(stream):
@@ -54,7 +107,7 @@ def _stream_text(stream):
             content = value.get("content")
             # The rich text's stored HTML: rendering it (str()) would expand links through templates.
             source = getattr(content, "source", None)
-            parts.extend([heading, strip_tags(source if source is not None else str(content or ""))])
+            parts.extend([heading, plain_text(source if source is not None else str(content or ""))])
         elif block.block_type == "image":
             parts.append(value.get("caption") or "")
     return "\n".join(part for part in parts if part)
@@ -88,14 +141,9 @@ def build_document(page):
     parts = DocumentParts(
         facets={"type": [page.type_key]}, terms=[], body=[_stream_text(getattr(page, "body", None))]
     )
-    for facet, attribute in (
-        ("issue", "issues"),
-        ("actor", "actors"),
-        ("method", "methods"),
-        ("audience", "audience"),
-    ):
+    for facet, attribute in TERM_FACETS:
         if hasattr(page, attribute):
-            parts.facets[facet] = _names(getattr(page, attribute))
+            parts.facets[facet] = _names(page, attribute)
     for facet, attribute in (("community_type", "community_type"), ("level", "level")):
         term = getattr(page, attribute, None)
         if term is not None:

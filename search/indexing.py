@@ -22,7 +22,7 @@ from kb.core.visibility import is_public_live
 from . import health, outbox, rebuilding
 from .backends.database import DatabaseBackend, entry_rows
 from .backends.elasticsearch import UNAVAILABLE_ERRORS, ElasticsearchBackend, SearchUnavailable
-from .documents import build_document
+from .documents import build_document, with_terms_as_lists
 from .health import elasticsearch_enabled
 from .models import PendingIndexChange
 
@@ -46,6 +46,11 @@ def indexable_pages(type_key):
     # The concrete model's own queryset: `.specific()` would refetch each page and lose its
     # select_related (two extra queries per page in a rebuild).
     return page_model(type_key).indexed_queryset()
+
+
+def document_pages(type_key, ids):
+    """The indexable pages of one type among these ids, read as `build_document` reads them."""
+    return with_terms_as_lists(indexable_pages(type_key)).filter(pk__in=ids)
 
 
 def is_indexable(page):
@@ -77,9 +82,7 @@ def update_pages(page_ids):
     for start in range(0, len(page_ids), BATCH_SIZE):
         chunk = page_ids[start : start + BATCH_SIZE]
         documents = [
-            build_document(page)
-            for type_key in type_keys()
-            for page in indexable_pages(type_key).filter(pk__in=chunk)
+            build_document(page) for type_key in type_keys() for page in document_pages(type_key, chunk)
         ]
         indexed = {document.page_id for document in documents}
         rows = pool.apply_async(entry_rows, (documents,)) if pool else entry_rows(documents)
@@ -143,7 +146,7 @@ def send_pending():
         for start in range(0, len(page_ids), BATCH_SIZE):
             chunk = page_ids[start : start + BATCH_SIZE]
             for type_key in type_keys():
-                documents = [build_document(page) for page in indexable_pages(type_key).filter(pk__in=chunk)]
+                documents = [build_document(page) for page in document_pages(type_key, chunk)]
                 if documents:
                     backend.index(documents)
                     indexed.update(document.page_id for document in documents)

@@ -11,12 +11,14 @@ class SearchEntry(models.Model):
     page = models.OneToOneField(
         "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    type = models.CharField(max_length=20, db_index=True)
+    # No index of its own on `type` or `date`: search_entry_newest and search_entry_newest_first
+    # begin with them, and every index is written again for each page a rebuild writes.
+    type = models.CharField(max_length=20)
     title = models.CharField(max_length=255)
     title_key = models.CharField(max_length=255, blank=True)  # the 标题 sort: SearchDocument.title_key
-    url = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, db_index=True)  # similar.find_entry: a page by its URL
     summary = models.TextField(blank=True)
-    date = models.CharField(max_length=10, blank=True, db_index=True)  # the reader's date, or ""
+    date = models.CharField(max_length=10, blank=True)  # the reader's date, or ""
     date_label = models.CharField(max_length=100, blank=True)  # 2015年起, 发布日期：2018年6月
     published_at = models.CharField(max_length=23, blank=True)  # documents.publication_key
     body = models.TextField(blank=True)  # plain text, for snippets
@@ -39,7 +41,10 @@ class SearchEntry(models.Model):
 
 
 class SearchFacetValue(models.Model):
-    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facet_values")
+    # Looked up by entry through search_unique_facet_value, which begins with it.
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.CASCADE, related_name="facet_values", db_index=False
+    )
     facet = models.CharField(max_length=30)
     value = models.CharField(max_length=255)
 

@@ -35,10 +35,10 @@ def page_batches():
 
 def batch_documents(task):
     """The SearchDocuments of one batch of page ids of one type."""
-    from .indexing import indexable_pages
+    from .indexing import document_pages
 
     type_key, ids = task
-    return [build_document(page) for page in indexable_pages(type_key).filter(pk__in=ids).order_by("pk")]
+    return [build_document(page) for page in document_pages(type_key, ids).order_by("pk")]
 
 
 def batch_rows(task):
