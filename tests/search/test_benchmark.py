@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from wagtail.models import Page
 
 from kb.cases.models import CasePage
@@ -43,7 +44,12 @@ def test_benchmark_reports_both_backends_at_each_size(indexes, tmp_path):
     assert stdout == text
     assert "50 pages: our index built" in stderr and "50 pages: stock index built" in stderr
     assert text.startswith("# Search benchmark")
-    assert "python manage.py search_benchmark --sizes 30,50 --queries 3 --in-place --write" in text
+    # The command that made the report, as it was given (a file outside the project by name alone)
+    assert (
+        "python manage.py search_benchmark --sizes 30,50 --queries 3 --in-place --output benchmark.md" in text
+    )
+    assert str(tmp_path) not in text
+    assert ("DATABASE_URL=postgres://… python manage.py" in text) == (connection.vendor == "postgresql")
     for heading in ("## Machine and run", "## Method", "## Results", "## Targets"):
         assert heading in text
     assert "this run did not measure that" in text  # the targets are for 100,000 pages

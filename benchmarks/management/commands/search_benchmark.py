@@ -484,6 +484,16 @@ def stock(query_text, filters):
     return results.count()
 
 
+def _shown_path(path):
+    """A report's path as the command line shows it: inside the project, relative to it; else its
+    name alone (a machine's own folders stay out of docs/)."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        return path.name
+
+
 def code_version():
     """The git commit the code is at, and whether files differ from it."""
     try:
@@ -845,12 +855,16 @@ class Command(BaseCommand):
 
     def command_line(self, sizes):
         parts = ["python manage.py search_benchmark", f"--sizes {','.join(map(str, sizes))}"]
+        if connection.vendor == "postgresql":
+            parts.insert(0, "DATABASE_URL=postgres://…")  # the server, never its address or password
         parts.append(f"--queries {self.options['queries']}")
         if self.options["seed"] != DEFAULT_SEED:
             parts.append(f"--seed {self.options['seed']}")
         if self.options["in_place"]:
             parts.append("--in-place")
-        if self.options["write"] or self.options["output"]:
+        if self.options["output"]:
+            parts.append(f"--output {_shown_path(self.options['output'])}")
+        elif self.options["write"]:
             parts.append("--write")
         return " ".join(parts)
 
