@@ -49,6 +49,7 @@ class SqliteFullText:
     }
     # The FTS5 table's columns, in order (search/migrations/0009_fulltext_pinyin_per_field.py).
     TABLE_COLUMNS = (*WORD_COLUMNS, analysis.CHARS, *PINYIN_COLUMNS.values())
+    MATCHED_IDS = "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s"
 
     @classmethod
     def definition(cls):
@@ -131,11 +132,26 @@ class SqliteFullText:
         loose = self.expression(words)
         if loose is None:
             return "SELECT rowid FROM search_fulltext WHERE 0", []
-        return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [loose]
+        return self.MATCHED_IDS, [loose]
 
-    def matched_sql(self, words, restrict=("", [])):
+    def tier_expressions(self, words):
+        """[(MATCH expression, bonus)] of the bonus tiers of these words that can match."""
+        tiers = [(self.expression(words, strict, tags), bonus) for strict, tags, bonus in bonus_tiers(words)]
+        return [(expression, bonus) for expression, bonus in tiers if expression]
+
+    def tier_sqls(self, words):
+        """(SQL selecting the ids of a bonus tier's pages, its params, the bonus) of each tier.
+
+        A narrow search reads these once and keeps the ids (backends/rankings.py): each is a
+        match over the whole table, as costly the tenth time as the first, and the same for
+        every filter. The SQL is `ids_sql`'s, so a tier that is the words' loose match (every
+        word exact) is read once for both."""
+        return [(self.MATCHED_IDS, [expression], bonus) for expression, bonus in self.tier_expressions(words)]
+
+    def matched_sql(self, words, restrict=("", []), tiers=None):
         """SQL selecting (id, score) of the pages matching every word (and the `restrict`
-        condition); exact and tagged matches score higher."""
+        condition); exact and tagged matches score higher. `tiers`: [(ids, bonus)] of each bonus
+        tier (`tier_sqls`), when its pages are known: the statement then matches no tier."""
         loose = self.expression(words, scored=True)
         if loose is None:
             return "SELECT rowid AS id, 0.0 AS score FROM search_fulltext WHERE 0", []
@@ -146,12 +162,22 @@ class SqliteFullText:
             + ["0.0"]
             + [str(WEIGHTS[c] * PINYIN_WEIGHT) for c in PINYIN_COLUMNS]
         )
+        if tiers is not None:
+            # The same sum, added in the same order, as the joins below give.
+            bonuses = " ".join(
+                f"+ CASE WHEN rowid IN (SELECT value FROM json_each(%s)) THEN {bonus} ELSE 0 END"
+                for _, bonus in tiers
+            )
+            sql = (
+                f"SELECT rowid AS id, -bm25(search_fulltext, {weights}) {bonuses} AS score "
+                f"FROM search_fulltext WHERE search_fulltext MATCH %s{condition}"
+            )
+            return sql, [*(json.dumps(list(ids)) for ids, _ in tiers), loose, *condition_params]
         select = (
             f"SELECT rowid AS id, -bm25(search_fulltext, {weights}) AS score FROM search_fulltext "
             f"WHERE search_fulltext MATCH %s{condition}"
         )
-        tiers = [(self.expression(words, strict, tags), bonus) for strict, tags, bonus in bonus_tiers(words)]
-        tiers = [(expression, bonus) for expression, bonus in tiers if expression]
+        tiers = self.tier_expressions(words)
         if not tiers:
             return select, [loose, *condition_params]
         bonuses = " ".join(
@@ -306,6 +332,12 @@ class PostgresFullText:
         """A condition on a page id column: one of these ids."""
         return f"{column} = ANY(%s)", [list(ids)]
 
+    def tier_sqls(self, words):
+        """None: a ranking reads each tier's condition on the pages it ranks alone (`matched_sql`).
+        Matching a tier in every page would read every page's tsvector, stored out of line (TOAST):
+        far more than a narrow search's few hundred pages cost."""
+        return None
+
     def matched_sql(self, words, restrict=("", [])):
         """SQL selecting (id, score) of the pages matching every word (and the `restrict`
         condition); exact and tagged matches score higher."""
@@ -340,8 +372,8 @@ def full_text_for(vendor):
     raise RuntimeError(f"The embedded search backend supports SQLite and PostgreSQL, not {vendor}.")
 
 
-# A first search whose filters keep at least 1/WHOLE_RANKING_SHARE of its matches ranks them all,
-# to keep (backends/rankings.py); a narrower one scores only the pages it shows.
+# A search whose filters keep at least 1/WHOLE_RANKING_SHARE of its matches ranks them all, to
+# keep (backends/rankings.py); a narrower one ranks only the pages it shows.
 WHOLE_RANKING_SHARE = 4
 # A search without words whose filters keep at least 1/NEWEST_WALK_SHARE of the pages reads them
 # in newest order off an index (`_newest_first`), WALK_STEP rows at first, four times more each step.
@@ -364,6 +396,11 @@ def _chunks(items, size=WRITE_CHUNK):
 
 def _marks(items):
     return ", ".join(["%s"] * len(items))
+
+
+def _filters_key(filters):
+    """The same key for the same filters, however their values were listed."""
+    return tuple(sorted((facet, tuple(sorted(set(values)))) for facet, values in filters.items()))
 
 
 def _order_keys(alias="e"):
@@ -543,10 +580,7 @@ class DatabaseBackend(SearchBackend):
         with connection.cursor() as cursor:
             if words:
                 sql, params = full_text.ids_sql(words)
-                # Pages in the full-text table but not (or no longer) in the index are never shown.
-                matched = rankings.kept_matches(
-                    (*state, sql, *params), lambda: self._ids(cursor, sql, params) & bitmaps.entries
-                )
+                matched = self._kept_ids(cursor, sql, params, state, bitmaps.entries)
             else:
                 matched = bitmaps.entries
             selected = {facet: bitmaps.of(facet, values) for facet, values in query.filters.items()}
@@ -560,7 +594,7 @@ class DatabaseBackend(SearchBackend):
                 else:
                     pages = shown
                 raw_facets[facet] = bitmaps.counts(facet, pages)
-            rows = self._page(cursor, query, words, shown, matched, state) if shown else []
+            rows = self._page(cursor, query, words, shown, matched, state, bitmaps.entries) if shown else []
             fields = self._key_fields(cursor, [row[0] for row in rows])
         terms = analysis.highlight_terms(words)
         readings = analysis.pinyin_readings(words)
@@ -593,14 +627,19 @@ class DatabaseBackend(SearchBackend):
         cursor.execute(sql, params)
         return BitMap(page_id for (page_id,) in cursor.fetchall())
 
-    def _page(self, cursor, query, words, shown, matched, state):
+    def _kept_ids(self, cursor, sql, params, state, entries):
+        """The ids `sql` selects among the indexed `entries`, read once for the index state and kept.
+        Pages in the full-text table but not (or no longer) in the index are never shown."""
+        return rankings.kept_matches((*state, sql, *params), lambda: self._ids(cursor, sql, params) & entries)
+
+    def _page(self, cursor, query, words, shown, matched, state, entries):
         """The rows of the page of results shown, ranked.
 
         From the whole ranking of the matches when it is kept (search/backends/rankings.py) or
-        worth keeping: every search without filters, any whose filters keep at least
-        1/WHOLE_RANKING_SHARE of the matches, and the second narrower one of the same words (or of
-        no words: facets alone), a user narrowing again. The first narrower one ranks only the
-        pages it shows, and keeps nothing.
+        worth keeping: every search without filters, and any whose filters keep at least
+        1/WHOLE_RANKING_SHARE of the matches. A narrower one ranks only the pages it shows (a
+        few hundred where the whole ranking has thousands: at 100,000 pages 物业 matches nearly
+        every page) and keeps that ranking for its next pages and page sizes.
         """
         filtered = len(shown) < len(matched)
         if not words and query.sort != "title" and len(shown) * NEWEST_WALK_SHARE >= len(matched):
@@ -612,30 +651,49 @@ class DatabaseBackend(SearchBackend):
             matched_sql, matched_params = "SELECT page_id AS id, 0.0 AS score FROM search_searchentry", []
         key = (*state, query.sort, matched_sql, *matched_params)
         ranking = rankings.rankings.get(key)
-        if ranking is None and (
-            not filtered or len(shown) * WHOLE_RANKING_SHARE >= len(matched) or rankings.narrowed_before(key)
-        ):
-            cursor.execute(
-                f"WITH m AS MATERIALIZED ({matched_sql}) SELECT e.page_id, m.score "
-                f"FROM m JOIN {_order_keys()} ON e.page_id = m.id ORDER BY {order_sql(query.sort)}",
-                matched_params,
-            )
-            ranking = rankings.Ranking.from_rows(cursor.fetchall())
+        if ranking is None and (not filtered or len(shown) * WHOLE_RANKING_SHARE >= len(matched)):
+            ranking = self._ranking(cursor, query.sort, matched_sql, matched_params)
             rankings.rankings.put(key, ranking)
         if ranking is not None:
             return self._rows(cursor, ranking.page(shown, query.offset, query.page_size, every=not filtered))
-        if words:
-            matched_sql, matched_params = self.full_text.matched_sql(words, self.full_text.restrict(shown))
-        else:
-            condition, matched_params = self.full_text.restrict(shown, "page_id")
-            matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry WHERE {condition}"
+        narrow_key = (*key, _filters_key(query.filters))
+        ranking = rankings.narrow.get(narrow_key)
+        if ranking is None:
+            if words:
+                restrict = self.full_text.restrict(shown)
+                tiers = self._kept_tiers(cursor, words, state, entries, shown)
+                matched_sql, matched_params = (
+                    self.full_text.matched_sql(words, restrict)
+                    if tiers is None
+                    else self.full_text.matched_sql(words, restrict, tiers)
+                )
+            else:
+                condition, matched_params = self.full_text.restrict(shown, "page_id")
+                matched_sql = f"SELECT page_id AS id, 0.0 AS score FROM search_searchentry WHERE {condition}"
+            ranking = self._ranking(cursor, query.sort, matched_sql, matched_params)
+            rankings.narrow.put(narrow_key, ranking)
+        return self._rows(cursor, ranking.page(shown, query.offset, query.page_size, every=True))
+
+    @staticmethod
+    def _ranking(cursor, sort, matched_sql, matched_params):
+        """The Ranking of every page `matched_sql` selects, in the order of `sort`."""
         cursor.execute(
             f"WITH m AS MATERIALIZED ({matched_sql}) SELECT e.page_id, m.score "
-            f"FROM m JOIN {_order_keys()} ON e.page_id = m.id "
-            f"ORDER BY {order_sql(query.sort)} LIMIT %s OFFSET %s",
-            matched_params + [query.page_size, query.offset],
+            f"FROM m JOIN {_order_keys()} ON e.page_id = m.id ORDER BY {order_sql(sort)}",
+            matched_params,
         )
-        return self._rows(cursor, cursor.fetchall())
+        return rankings.Ranking.from_rows(cursor.fetchall())
+
+    def _kept_tiers(self, cursor, words, state, entries, shown):
+        """[(ids among `shown`, bonus)] of each bonus tier of these words, each tier's pages read
+        once for the index state and kept; None where the full-text table reads tiers itself."""
+        tiers = self.full_text.tier_sqls(words)
+        if tiers is None:
+            return None
+        return [
+            (self._kept_ids(cursor, sql, params, state, entries) & shown, bonus)
+            for sql, params, bonus in tiers
+        ]
 
     @staticmethod
     def _newest_first(cursor):

@@ -1,17 +1,20 @@
-"""The whole ranked order of a search's matches, kept per process for the index state it was read in.
+"""Ranked orders of searches' matches, kept per process for the index state they were read in.
 
 A practitioner types a few words, then narrows by 议题, 地区 and 类型, pages on, sorts: every one of
 those searches ranks the same matches in the same order and shows a different slice of it. Ranking
-is the costly part of the embedded backend (BM25 or ts_rank_cd of every match, then a sort: 60 ms
+is the costly part of the embedded backend (BM25 or ts_rank_cd of every match, then a sort: 50 ms
 for a common word at 10,000 pages, ten times that at 100,000), and filtering is not: the facet
-bitmaps say which pages pass. So the first search of some words keeps the ids and scores of all
-their matches in order (16 bytes a match), and the next ones walk that order, keeping the pages
-that pass the filters, until the page of results shown is full.
+bitmaps say which pages pass. So a search that shows most of its matches keeps the ids and scores
+of all of them in order (16 bytes a match), and the next ones walk that order, keeping the pages
+that pass the filters, until the page of results shown is full. A narrow search (a quarter of the
+matches or fewer) ranks only its own pages, as ranking them all would cost it several times more,
+and keeps that ranking for its next pages (`narrow`).
 
 Keys hold the index's stamp (facet_bitmaps: a new one in the transaction of every index change),
 so a publish is seen at once and a rolled-back change's entries are never read again; an order is
 never out of date, only unused, and the least recently used go first. The matched ids of some
-words are kept the same way, so narrowing a search asks the full-text table nothing.
+words, and of their bonus tiers, are kept the same way, so narrowing a search again asks the
+full-text table only to score the pages it shows.
 """
 
 import threading
@@ -83,16 +86,8 @@ class Kept:
 
 
 rankings = Kept(settings.SEARCH_KEPT_RANKINGS)
-matches = Kept(settings.SEARCH_KEPT_RANKINGS)
-narrowed = Kept(settings.SEARCH_KEPT_RANKINGS * 4)
-
-
-def narrowed_before(key):
-    """Whether a narrow search of this ranking's key was answered before (noting that it was)."""
-    if narrowed.get(key):
-        return True
-    narrowed.put(key, True)
-    return False
+narrow = Kept(settings.SEARCH_KEPT_RANKINGS * 4)  # small: a quarter of their matches at most
+matches = Kept(settings.SEARCH_KEPT_RANKINGS * 3)  # the words' matches and up to two bonus tiers
 
 
 def kept_matches(key, read):
@@ -106,5 +101,5 @@ def kept_matches(key, read):
 
 def forget():
     """Drop everything kept (benchmarks measure a first search this way)."""
-    for kept in (rankings, matches, narrowed):
+    for kept in (rankings, narrow, matches):
         kept.clear()

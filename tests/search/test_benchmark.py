@@ -149,6 +149,28 @@ def test_latency_command_times_searches_against_the_floor_on_a_live_server(live_
     assert "round 2" in stderr.getvalue()
 
 
+def test_latency_command_in_process_times_the_same_rounds_of_the_search_service(indexes):
+    from kb.vocabularies.models import Issue
+
+    page = CasePageFactory(parent=indexes["case"], title="停车难的协商", summary="车位轮换。")
+    page.issues = [Issue.objects.get(name="停车难")]
+    page.save_revision().publish()
+    stdout = io.StringIO()
+    call_command("search_latency", "--in-process", "--queries", "3", "--rounds", "2", stdout=stdout)
+
+    lines = stdout.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["round 1", "round 2"]
+    for line in lines:
+        assert re.match(r"round \d: p50 [\d.]+ ms, p95 [\d.]+ ms; slowest: \S+ \(\d+\) [\d.]+", line), line
+
+
+def test_latency_command_asks_a_server_or_this_process_not_both():
+    with pytest.raises(CommandError, match="either --url"):
+        call_command("search_latency", "--url", "http://127.0.0.1:9", "--in-process")
+    with pytest.raises(CommandError, match="either --url"):
+        call_command("search_latency")
+
+
 def test_latency_command_refuses_a_single_round():
     with pytest.raises(CommandError, match="--rounds"):
         call_command("search_latency", "--url", "http://127.0.0.1:9", "--rounds", "1")

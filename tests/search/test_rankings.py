@@ -3,9 +3,10 @@ of its matches gives exactly what scoring only the shown pages gives, and an ind
 by the next search."""
 
 import pytest
+from django.db import connection
 
-from search.backends import database, rankings
-from search.backends.database import DatabaseBackend
+from search.backends import database, facet_bitmaps, rankings
+from search.backends.database import DatabaseBackend, SqliteFullText
 from search.query import SearchQuery
 
 QUERIES = ["", "停车", "居民", "议事会 协商", "tingche"]
@@ -16,8 +17,7 @@ FILTERS = [{}, {"issue": ["停车难"]}, {"region": ["四川省"]}, {"type": ["c
 def database_library(library, search_backend):
     if search_backend != "database":
         pytest.skip("kept rankings belong to the database backend")
-    rankings.rankings.clear()
-    rankings.matches.clear()
+    rankings.forget()
     return library
 
 
@@ -39,12 +39,12 @@ def every_query():
 def test_walking_a_kept_ranking_gives_what_scoring_the_shown_pages_gives(database_library, monkeypatch):
     with monkeypatch.context() as nothing_kept:
         nothing_kept.setattr(rankings.rankings, "size", 0)
-        nothing_kept.setattr(rankings.matches, "size", 0)
-        nothing_kept.setattr(rankings.narrowed, "size", 0)  # every filtered search as the first
+        nothing_kept.setattr(rankings.narrow, "size", 0)
+        nothing_kept.setattr(rankings.matches, "size", 0)  # words and bonus tiers matched every time
         nothing_kept.setattr(database, "WHOLE_RANKING_SHARE", 0)  # no share is enough to rank all
         nothing_kept.setattr(database, "NEWEST_WALK_SHARE", 0)  # no words: sorted in SQL, not walked
         expected = [answer(query) for query in every_query()]
-    assert not rankings.rankings.items
+    assert not rankings.rankings.items and not rankings.narrow.items
     assert any(hits for _, hits, _ in expected) and any(len(hits) == 2 for _, hits, _ in expected)
 
     first = [answer(query) for query in every_query()]  # rankings made and kept
@@ -55,13 +55,50 @@ def test_walking_a_kept_ranking_gives_what_scoring_the_shown_pages_gives(databas
     assert again == expected
 
 
-def test_a_narrow_first_search_scores_only_its_pages_and_keeps_nothing(database_library, monkeypatch):
+def test_a_narrow_search_ranks_only_its_pages_and_keeps_that_for_its_next_pages(
+    database_library, monkeypatch
+):
     monkeypatch.setattr(database, "WHOLE_RANKING_SHARE", 0)  # no share is enough to rank all
-    narrow = answer(SearchQuery(q="居民", filters={"issue": ["停车难"]}))
+    first = answer(SearchQuery(q="居民", filters={"region": ["四川省"]}, page_size=1))
     assert not rankings.rankings.items
+    [(_, kept)] = rankings.narrow.items.items()
+    assert len(kept.ids) == first[0]  # its own pages, every one of them
+
+    second_page = answer(SearchQuery(q="居民", filters={"region": ["四川省"]}, page=2, page_size=1))
+    assert len(rankings.narrow.items) == 1 and not rankings.rankings.items
+    assert second_page[1] and second_page[1] != first[1]
+    answer(SearchQuery(q="居民", filters={"type": ["case"]}))  # narrowing again: its own pages again
+    assert len(rankings.narrow.items) == 2 and not rankings.rankings.items
+
     wide = answer(SearchQuery(q="居民"))  # no filter: every match is shown, so the whole ranking is kept
     assert len(rankings.rankings.items) == 1
-    assert 0 < narrow[0] < wide[0]
+    assert 0 < first[0] < wide[0]
+
+
+def test_bonus_tiers_read_as_ids_score_what_matching_them_in_the_statement_scores(database_library):
+    """A narrow search adds the bonus of each tier from its kept ids (SQLite): the same scores,
+    to the last bit, as the statement that matches the tiers itself."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL reads tiers in the statement alone")
+    backend, full_text = DatabaseBackend(), SqliteFullText()
+    entries = facet_bitmaps.current().entries
+    compared = 0
+    with connection.cursor() as cursor:
+        for q in ["停车", "议事会 协商", "老旧小区", "tingche", "居民"]:
+            words = backend.analyse(q)
+            tiers = [
+                (backend._ids(cursor, sql, params), bonus)
+                for sql, params, bonus in full_text.tier_sqls(words)
+            ]
+            restrict = full_text.restrict(entries)
+            cursor.execute(*full_text.matched_sql(words, restrict))
+            joined = sorted(cursor.fetchall())
+            cursor.execute(*full_text.matched_sql(words, restrict, tiers))
+            assert sorted(cursor.fetchall()) == joined, q
+            compared += any(
+                set(ids) & {page_id for page_id, _ in joined} for ids, _ in tiers
+            )  # a bonus given
+    assert compared >= 2
 
 
 def test_an_index_change_is_seen_by_the_next_search(database_library):

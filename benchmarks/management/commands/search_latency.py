@@ -1,6 +1,7 @@
 """Request latency of /api/search/ on a running server, against the same server's floor requests.
 
     python manage.py search_latency --url http://127.0.0.1:8000 [--rounds 3] [--write]
+    python manage.py search_latency --in-process [--rounds 3]
 
 What a reader waits for, measured from outside the server process (HTTP, one request at a time):
 the floor requests (`/healthz`, a suggestion, a search that matches nothing) show what any request
@@ -12,6 +13,10 @@ answer them, but what the search backend keeps (search/backends/rankings.py) can
 and p95 over every request of a round, and the ratio of the p95 to the floor's p95. The server
 should be serving the pages you want measured (e.g. a library made by `search_benchmark
 --keep-database`), with `PAGE_CACHE_SECONDS` as in production.
+
+`--in-process` asks the same rounds of the search service in this process, on the database of
+DATABASE_URL, and prints their figures (no floor, no report): what the search backend alone costs
+of each request, starting with nothing kept, as a freshly started server does.
 """
 
 import json
@@ -24,6 +29,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
 
 from .search_benchmark import DEFAULT_SEED, percentile, query_set
 
@@ -39,7 +45,10 @@ class Command(BaseCommand):
     help = "Time /api/search/ text + facets requests on a running server against its floor requests."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", required=True, help="the server's base URL, e.g. http://127.0.0.1:8000")
+        parser.add_argument("--url", help="the server's base URL, e.g. http://127.0.0.1:8000")
+        parser.add_argument(
+            "--in-process", action="store_true", help="ask the search service in this process instead"
+        )
         parser.add_argument("--queries", type=int, default=50, help="text + facets queries per round")
         parser.add_argument("--rounds", type=int, default=3, help="rounds over the same queries (≥ 2)")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -52,6 +61,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["rounds"] < 2 or options["queries"] < 1:
             raise CommandError("--rounds must be at least 2 and --queries positive.")
+        if bool(options["url"]) == options["in_process"]:
+            raise CommandError("Give either --url (a running server) or --in-process.")
+        if options["in_process"]:
+            self.in_process(options)
+            return
         base = options["url"].rstrip("/")
         total = self.get(base, "/api/search/?q=")["total"]
         floors = {}
@@ -70,6 +84,31 @@ class Command(BaseCommand):
             path = Path(options["output"]) if options["output"] else REPORT_PATH
             path.write_text(report, encoding="utf-8")
             self.stderr.write(f"written to {path}")
+
+    def in_process(self, options):
+        """Each round's p50, p95 and slowest queries, asked of search.service here."""
+        from search import service
+        from search.backends import rankings
+
+        service.search(QueryDict("q=&page_size=1"))  # facet bitmaps loaded, as by a server's first request
+        rankings.forget()
+        queries = query_set(options["seed"], options["queries"])["text_facets"]
+        for number in range(options["rounds"]):
+            size = 20 - number
+            times = []
+            for text, filters in queries:
+                params = QueryDict(urlencode(search_params(text, filters, size)))
+                start = time.perf_counter()
+                results = service.search(params)
+                times.append((time.perf_counter() - start, text, results.total))
+            seconds = [t for t, _, _ in times]
+            slowest = ", ".join(
+                f"{text} ({total}) {t * 1000:.1f}" for t, text, total in sorted(times)[-3:][::-1]
+            )
+            self.stdout.write(
+                f"round {number + 1}: p50 {percentile(seconds, 0.5) * 1000:.1f} ms, "
+                f"p95 {percentile(seconds, 0.95) * 1000:.1f} ms; slowest: {slowest}"
+            )
 
     @staticmethod
     def get(base, path):
@@ -124,6 +163,11 @@ class Command(BaseCommand):
         return "\n".join(lines)
 
 
-def search_path(text, filters, page_size):
+def search_params(text, filters, page_size):
+    """The query string's (name, value) pairs of a text + facets search."""
     params = [("q", text)] + [(facet, value) for facet, values in filters.items() for value in values]
-    return "/api/search/?" + urlencode([*params, ("page_size", page_size)])
+    return [*params, ("page_size", page_size)]
+
+
+def search_path(text, filters, page_size):
+    return "/api/search/?" + urlencode(search_params(text, filters, page_size))
