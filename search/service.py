@@ -7,3 +7,14 @@ from .query import parse_params
 def search(params):
     """SearchResults for request parameters; raises query.BadQuery for parameters users can fix."""
     return reading.search(parse_params(params))
+
+
+def warm():
+    """Load what a process's first search would otherwise load while a reader waits: the facet
+    bitmaps (from their snapshot) and the text analysis's tables. gunicorn runs it in each
+    worker before the worker takes requests (kb/operations/gunicorn_conf.py)."""
+    from .backends import facet_bitmaps
+    from .backends.database import DatabaseBackend
+
+    facet_bitmaps.current()
+    DatabaseBackend().analyse("社区营造")

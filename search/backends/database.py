@@ -494,11 +494,15 @@ class DatabaseBackend(SearchBackend):
                 "INSERT INTO search_searchfacetvalue (entry_id, facet, value) VALUES (%s, %s, %s)", facets
             )
             facet_bitmaps.record_change(cursor, page_ids if replace else None)
+            if replace:  # a rebuild keeps its snapshot once, at its end
+                facet_bitmaps.keep_snapshot(cursor)
         suggestions.write_rows(titles, facets, replace=replace)
 
     @transaction.atomic(savepoint=False)
     def remove(self, page_ids):
         page_ids = list(page_ids)
+        if not page_ids:  # else a new generation: every process would read every facet row again
+            return
         with connection.cursor() as cursor:
             self.full_text.delete(cursor, page_ids)
             for chunk in _chunks(page_ids):
@@ -507,6 +511,7 @@ class DatabaseBackend(SearchBackend):
                 )
                 cursor.execute(f"DELETE FROM search_searchentry WHERE page_id IN ({_marks(chunk)})", chunk)
             facet_bitmaps.record_change(cursor, page_ids)
+            facet_bitmaps.keep_snapshot(cursor)
         suggestions.remove(page_ids)
 
     @transaction.atomic(savepoint=False)
@@ -531,6 +536,8 @@ class DatabaseBackend(SearchBackend):
             for rows, pages in batches:
                 self.write_rows(rows, replace=False)
                 count += pages
+        with connection.cursor() as cursor:
+            facet_bitmaps.keep_snapshot(cursor)
         return count
 
     @contextmanager

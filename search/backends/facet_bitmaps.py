@@ -11,8 +11,16 @@ every index change: a search reads the one state row; when it differs from the s
 were built from, only the pages changed since are read again (or everything, after a rebuild or
 when many pages changed). So a publish is seen by the next search in every process, and a
 rolled-back change never is (its stamp never becomes current).
+
+A process with nothing in memory (a server or gunicorn worker starting) reads the snapshot of the
+bitmaps kept in `SearchFacetSnapshot` and the pages changed since, not every facet row: at 100,000
+pages a millisecond instead of a second. Writers refresh the snapshot (`keep_snapshot`) in the
+transaction of their change once it is SNAPSHOT_EVERY generations or SNAPSHOT_PAGES pages behind.
 """
 
+import json
+import logging
+import struct
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -25,8 +33,16 @@ INCREMENTAL_LIMIT = 5_000
 # Change rows are kept for this many generations; a process further behind reads everything.
 KEPT_GENERATIONS = 200
 
+# The snapshot is written again once a cold process would read more than this since it.
+SNAPSHOT_EVERY = 20  # generations
+SNAPSHOT_PAGES = 1_000  # changed pages
+
 STATE_TABLE = "search_searchindexstate"
 CHANGE_TABLE = "search_searchindexchange"
+SNAPSHOT_TABLE = "search_searchfacetsnapshot"
+SNAPSHOT_FORMAT = b"kb facet bitmaps 1\n"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -111,28 +127,48 @@ def current():
 
 
 def _refreshed(cursor, bitmaps, generation, stamp):
+    """The bitmaps of (generation, stamp): from `bitmaps` and the pages changed since when it
+    can, else from the snapshot and the pages changed since it, else from every facet row."""
     if bitmaps is not None and bitmaps.generation < generation:
-        cursor.execute(
-            f"SELECT 1 FROM {CHANGE_TABLE} WHERE generation = %s AND stamp = %s",
-            [bitmaps.generation, bitmaps.stamp],
-        )
-        if cursor.fetchone():
-            cursor.execute(
-                f"SELECT DISTINCT page_id FROM {CHANGE_TABLE} WHERE generation > %s LIMIT %s",
-                [bitmaps.generation, INCREMENTAL_LIMIT + 1],
-            )
-            changed = [page_id for (page_id,) in cursor.fetchall()]
-            if None not in changed and len(changed) <= INCREMENTAL_LIMIT:
-                return _updated(cursor, bitmaps, BitMap(changed), generation, stamp)
+        changed = _changed_since(cursor, bitmaps)
+        if changed is not None:
+            return _updated(cursor, bitmaps, changed, generation, stamp)
+    snapshot = _read_snapshot(cursor)
+    if snapshot is not None:
+        if snapshot.stamp == stamp or snapshot.generation > generation:  # committed since the state was read
+            return snapshot
+        changed = _changed_since(cursor, snapshot)
+        if changed is not None:
+            return _updated(cursor, snapshot, changed, generation, stamp)
     return _loaded(cursor, generation, stamp)
+
+
+def _changed_since(cursor, bitmaps):
+    """The pages changed after the generation of `bitmaps`, or None when they cannot be told:
+    its generation was rolled back or is no longer kept, everything changed, or too many pages."""
+    cursor.execute(
+        f"SELECT 1 FROM {CHANGE_TABLE} WHERE generation = %s AND stamp = %s",
+        [bitmaps.generation, bitmaps.stamp],
+    )
+    if not cursor.fetchone():
+        return None
+    cursor.execute(
+        f"SELECT DISTINCT page_id FROM {CHANGE_TABLE} WHERE generation > %s LIMIT %s",
+        [bitmaps.generation, INCREMENTAL_LIMIT + 1],
+    )
+    changed = [page_id for (page_id,) in cursor.fetchall()]
+    if None in changed or len(changed) > INCREMENTAL_LIMIT:
+        return None
+    return BitMap(changed)
 
 
 def _loaded(cursor, generation, stamp):
     bitmaps = FacetBitmaps(generation=generation, stamp=stamp)
+    # Rows streamed, not fetched at once: a million of them at 100,000 pages, in a rebuild's process.
     cursor.execute("SELECT page_id FROM search_searchentry")
-    bitmaps.entries = BitMap(page_id for (page_id,) in cursor.fetchall())
+    bitmaps.entries = BitMap(page_id for (page_id,) in cursor)
     cursor.execute("SELECT facet, value, entry_id FROM search_searchfacetvalue ORDER BY facet, value")
-    _add_rows(bitmaps, cursor.fetchall())
+    _add_rows(bitmaps, cursor)
     return bitmaps
 
 
@@ -162,7 +198,9 @@ def _updated(cursor, old, changed, generation, stamp):
     bitmaps = FacetBitmaps(generation=generation, stamp=stamp, entries=old.entries - changed)
     for facet, by_value in old.values.items():
         kept = {value: bitmap - changed for value, bitmap in by_value.items()}
-        bitmaps.values[facet] = {value: bitmap for value, bitmap in kept.items() if bitmap}
+        kept = {value: bitmap for value, bitmap in kept.items() if bitmap}
+        if kept:  # as _loaded has it: no facet without a value
+            bitmaps.values[facet] = kept
     ids = list(changed)
     marks = ", ".join(["%s"] * len(ids))
     cursor.execute(f"SELECT page_id FROM search_searchentry WHERE page_id IN ({marks})", ids)
@@ -174,3 +212,86 @@ def _updated(cursor, old, changed, generation, stamp):
     )
     _add_rows(bitmaps, cursor.fetchall())
     return bitmaps
+
+
+# The snapshot -----------------------------------------------------------------------------------
+
+
+def keep_snapshot(cursor):
+    """Write the snapshot of the index as this transaction leaves it, unless the one kept is
+    recent enough: a writer calls this after its change, in its transaction."""
+    cursor.execute(f"SELECT generation, stamp FROM {STATE_TABLE} WHERE id = 1")
+    state = cursor.fetchone()
+    if state is None:
+        return
+    generation, stamp = state
+    cursor.execute(f"SELECT generation, stamp FROM {SNAPSHOT_TABLE} WHERE id = 1")
+    kept = cursor.fetchone()
+    if kept is not None:
+        if kept[1] == stamp:
+            return
+        if generation - kept[0] < SNAPSHOT_EVERY:
+            changed = _changed_since(cursor, FacetBitmaps(generation=kept[0], stamp=kept[1]))
+            if changed is not None and len(changed) <= SNAPSHOT_PAGES:
+                return
+    bitmaps = _refreshed(cursor, None, generation, stamp)
+    data = encode(bitmaps)
+    cursor.execute(
+        f"UPDATE {SNAPSHOT_TABLE} SET generation = %s, stamp = %s, data = %s WHERE id = 1",
+        [generation, stamp, data],
+    )
+    if cursor.rowcount == 0:
+        cursor.execute(
+            f"INSERT INTO {SNAPSHOT_TABLE} (id, generation, stamp, data) VALUES (1, %s, %s, %s)",
+            [generation, stamp, data],
+        )
+
+
+def encode(bitmaps):
+    """The bitmaps as bytes: SNAPSHOT_FORMAT, a JSON header of the facet values and each one's
+    length, then the portable roaring serialisation of every bitmap (no pickle: the bytes come
+    from the database, and reading them must not run anything)."""
+    blobs = [bitmaps.entries.serialize()]
+    values = []
+    for facet, by_value in bitmaps.values.items():
+        for value, bitmap in by_value.items():
+            blobs.append(bitmap.serialize())
+            values.append([facet, value, len(blobs[-1])])
+    header = json.dumps({"entries": len(blobs[0]), "values": values}, ensure_ascii=False).encode()
+    return b"".join([SNAPSHOT_FORMAT, struct.pack(">I", len(header)), header, *blobs])
+
+
+def decode(generation, stamp, data):
+    """The FacetBitmaps `encode` wrote; ValueError when the bytes are not that."""
+    data = bytes(data)
+    if not data.startswith(SNAPSHOT_FORMAT):
+        raise ValueError("not a facet bitmap snapshot of this format")
+    try:
+        position = len(SNAPSHOT_FORMAT)
+        (length,) = struct.unpack_from(">I", data, position)
+        position += 4
+        header = json.loads(data[position : position + length])
+        position += length
+        bitmaps = FacetBitmaps(generation=generation, stamp=stamp)
+        end = position + header["entries"]
+        bitmaps.entries = BitMap.deserialize(data[position:end])
+        for facet, value, size in header["values"]:
+            position, end = end, end + size
+            bitmaps.values.setdefault(facet, {})[value] = BitMap.deserialize(data[position:end])
+    except (struct.error, KeyError, TypeError, IndexError) as error:
+        raise ValueError(f"a damaged facet bitmap snapshot: {error!r}") from error
+    if end != len(data):
+        raise ValueError("a damaged facet bitmap snapshot: its length is not its header's")
+    return bitmaps
+
+
+def _read_snapshot(cursor):
+    cursor.execute(f"SELECT generation, stamp, data FROM {SNAPSHOT_TABLE} WHERE id = 1")
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    try:
+        return decode(*row)
+    except ValueError as error:
+        logger.warning("Ignoring the facet bitmap snapshot (%s); reading the facet rows instead.", error)
+        return None

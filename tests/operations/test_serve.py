@@ -85,3 +85,12 @@ def test_gunicorn_serves_pages_static_files_and_json_logs(served):
     lines = (tmp_path / "gunicorn.log").read_text().splitlines()
     access = [json.loads(line) for line in lines if '"gunicorn.access"' in line]
     assert any(entry["path"] == "/search/" and entry["status"] == "200" for entry in access)
+    # Each worker loads the facet bitmaps and analysis tables before its first request (the
+    # second may still be starting when the first answers).
+    for _ in range(60):
+        lines = (tmp_path / "gunicorn.log").read_text().splitlines()
+        if sum("Search warmed up in" in line for line in lines) >= 2:
+            break
+        time.sleep(0.5)
+    assert sum("Search warmed up in" in line for line in lines) == 2, lines
+    assert not any("Search warm-up failed" in line for line in lines)
