@@ -27,3 +27,13 @@ SEARCH_OUTBOX_SENDER = "inline"
 
 # Tests see every change at once: the page cache is off but in its own tests (tests/operations).
 PAGE_CACHE_SECONDS = 0
+
+# SQLite: the test database is a file, not Django's shared in-memory database. In memory, the live
+# server of the browser tests (tests/browser) hands its one connection to every request thread, and
+# two requests at once (a page loading while the last one's beacon is still answered) broke it for
+# the rest of the run. A file gives each thread its own connection; nothing is synced to disk.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.mkdtemp(prefix="kb-test-db-")) / "test.sqlite3")
+    }
+    DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405

@@ -142,8 +142,8 @@ def _request_threads(httpd):
 
 def _finish_requests(live_server, timeout=REQUESTS_TIMEOUT_S):
     """Wait for the requests a closed page left in flight (a page's scripts keep fetching after
-    the test's last step) to end, so none runs into the flush after the test: on SQLite's shared
-    in-memory database the server's thread and the flush would use the one connection at once."""
+    the test's last step) to end, so none runs into the flush after the test and reads a
+    half-emptied database (or waits on the flush's lock)."""
     httpd = getattr(live_server.thread, "httpd", None)
     deadline = time.monotonic() + timeout
     quiet_checks = 0
