@@ -1,5 +1,6 @@
 """Test runs: fast password hashing, throwaway media, no debug."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -33,7 +34,8 @@ PAGE_CACHE_SECONDS = 0
 # two requests at once (a page loading while the last one's beacon is still answered) broke it for
 # the rest of the run. A file gives each thread its own connection; nothing is synced to disk.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": str(Path(tempfile.mkdtemp(prefix="kb-test-db-")) / "test.sqlite3")
-    }
+    # Named by the process, not made at import: every process that loads these settings (the
+    # rebuild's spawned workers, say) would leave a folder behind. Django removes the file after.
+    test_database = Path(tempfile.gettempdir()) / f"kb-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(test_database)}  # noqa: F405
     DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405
