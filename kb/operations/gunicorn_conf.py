@@ -44,18 +44,6 @@ control_socket_disable = True  # one machine runs several instances (tests, load
 
 def post_worker_init(worker):
     """A new worker (started, or recycled after max_requests) warms up before its first request."""
-    import time
+    from search.service import warm_before_serving
 
-    from django.db import connections
-
-    from search.service import warm
-
-    start = time.perf_counter()
-    try:
-        warm()
-    except Exception:  # e.g. not migrated yet: the first search loads what it needs instead
-        worker.log.exception("Search warm-up failed; the first search will load what it needs.")
-    else:
-        worker.log.info("Search warmed up in %.0f ms.", (time.perf_counter() - start) * 1000)
-    finally:
-        connections.close_all()  # requests run on the worker's threads, each with its own
+    warm_before_serving(worker.log)
