@@ -44,6 +44,6 @@ control_socket_disable = True  # one machine runs several instances (tests, load
 
 def post_worker_init(worker):
     """A new worker (started, or recycled after max_requests) warms up before its first request."""
-    from search.service import warm_before_serving
+    from kb.operations.warmup import warm_before_serving
 
     warm_before_serving(worker.log)

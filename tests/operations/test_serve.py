@@ -89,8 +89,8 @@ def test_gunicorn_serves_pages_static_files_and_json_logs(served):
     # second may still be starting when the first answers).
     for _ in range(60):
         lines = (tmp_path / "gunicorn.log").read_text().splitlines()
-        if sum("Search warmed up in" in line for line in lines) >= 2:
+        if sum("Warmed up for the first request in" in line for line in lines) >= 2:
             break
         time.sleep(0.5)
-    assert sum("Search warmed up in" in line for line in lines) == 2, lines
-    assert not any("Search warm-up failed" in line for line in lines)
+    assert sum("Warmed up for the first request in" in line for line in lines) == 2, lines
+    assert not any("Warm-up failed" in line for line in lines)

@@ -1,15 +1,14 @@
-"""`runserver` (what `make run` serves with) warms the search up before it takes requests.
+"""`runserver` (what `make run` serves with) warms up before it takes requests.
 
-The same warm-up as each gunicorn worker's (kb/operations/gunicorn_conf.py), so a development
-server's first search does not load the facet bitmaps and the text analysis's tables while a
-reader waits (at 10,000 pages that first request took 89 ms, against 10 ms for the next ones).
-Static files are still served as django.contrib.staticfiles' runserver serves them: this app is
-listed before it, so its command is the one `manage.py runserver` runs.
+The same warm-up as each gunicorn worker's (kb/operations/warmup.py), so a development server's
+first search does not load what it needs while a reader waits. Static files are still served as
+django.contrib.staticfiles' runserver serves them: this app is listed before it, so its command
+is the one `manage.py runserver` runs.
 """
 
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
 
-from search.service import warm_before_serving
+from kb.operations.warmup import warm_before_serving
 
 
 class Command(StaticFilesRunserver):
