@@ -12,7 +12,8 @@ from django.db import connection
 from .helpers import ROOT, clean_env, free_port
 
 
-@pytest.mark.django_db(transaction=True)  # committed tables, which the server's process reads
+# Committed tables, which the server process reads; the migrations' data restored afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_runserver_warms_the_search_up_before_it_serves():
     if connection.vendor != "sqlite":
         pytest.skip("the server process opens the test database by its file")

@@ -18,7 +18,8 @@ class Log:
         self.exceptions.append(message % args)
 
 
-@pytest.mark.django_db(transaction=True)  # the warm-up closes its connections
+# The warm-up closes its connections: a real transaction, the migrations' data restored afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_warm_up_builds_the_url_tables_and_closes_its_connections():
     clear_url_caches()
     log = Log()
@@ -28,7 +29,7 @@ def test_the_warm_up_builds_the_url_tables_and_closes_its_connections():
     assert connection.connection is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failed_warm_up_is_logged_and_the_server_still_starts(monkeypatch):
     def fail():
         raise RuntimeError("no such table: search_searchfacetsnapshot")
