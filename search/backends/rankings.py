@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
-from pyroaring import BitMap
 
 
 @dataclass
@@ -91,10 +90,10 @@ matches = Kept(settings.SEARCH_KEPT_RANKINGS * 3)  # the words' matches and up t
 
 
 def kept_matches(key, read):
-    """The BitMap of matched page ids under `key`, from `read()` the first time."""
+    """The BitMap of matched page ids under `key`, from `read()` (a BitMap) the first time."""
     found = matches.get(key)
     if found is None:
-        found = BitMap(read())
+        found = read()
         matches.put(key, found)
     return found
 

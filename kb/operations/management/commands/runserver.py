@@ -6,6 +6,8 @@ django.contrib.staticfiles' runserver serves them: this app is listed before it,
 is the one `manage.py runserver` runs.
 """
 
+import traceback
+
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
 
 from kb.operations.warmup import warm_before_serving
@@ -29,6 +31,4 @@ class _Console:
         self.command.stdout.write(message % args)
 
     def exception(self, message, *args):
-        import traceback
-
         self.command.stderr.write(message % args + "\n" + traceback.format_exc())
